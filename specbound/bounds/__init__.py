@@ -1,0 +1,1 @@
+"""Closed-form bounds and exact quantities, one module per paper."""

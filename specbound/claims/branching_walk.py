@@ -1,0 +1,3 @@
+"""Claims: branching_walk (to be filled by its issue)."""
+
+CLAIMS: list = []

@@ -1,0 +1,3 @@
+"""Claims: exponential_races (to be filled by its issue)."""
+
+CLAIMS: list = []

@@ -1,0 +1,3 @@
+"""Claims: multidraft (to be filled by its issue)."""
+
+CLAIMS: list = []

@@ -1,0 +1,3 @@
+"""Claims: rejections (to be filled by its issue)."""
+
+CLAIMS: list = []

@@ -1,0 +1,3 @@
+"""Claims: trees (to be filled by its issue)."""
+
+CLAIMS: list = []

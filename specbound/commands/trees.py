@@ -1,0 +1,5 @@
+"""Subcommand: trees (to be filled by its issue)."""
+
+
+def register(subparsers) -> None:
+    """Add no subcommand yet."""

@@ -1,0 +1,317 @@
+"""Validation of probability vectors and kernels, and synthetic families.
+
+Every public function of specbound validates its distributions here, in one
+place (:func:`as_distribution`, :func:`as_distributions`, :func:`as_kernel`,
+:func:`as_rng` and the scalar checks); kernels elsewhere assume valid input.
+
+The synthetic families are seeded through ``rng`` (a
+:class:`numpy.random.Generator` or anything :func:`numpy.random.default_rng`
+accepts): same seed, same distribution.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from specbound.errors import InvalidArgumentError
+
+#: Largest tolerated deviation of a probability vector's sum from 1.
+SUM_TOLERANCE = 1e-9
+
+RngLike = np.random.Generator | int | np.random.SeedSequence | None
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def as_rng(rng: RngLike = None) -> np.random.Generator:
+    """Return a :class:`numpy.random.Generator` for ``rng``.
+
+    A Generator is returned unchanged; an int, a SeedSequence or None seeds a new one.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)):
+        if isinstance(rng, numbers.Integral) and int(rng) < 0:
+            raise InvalidArgumentError(f"rng: a seed must be >= 0, got {rng}")
+        return np.random.default_rng(rng)
+    raise InvalidArgumentError(
+        f"rng: expected a numpy.random.Generator, an int seed or None, got {type(rng).__name__}"
+    )
+
+
+def _as_float_array(x: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged nested lists and the like
+        raise InvalidArgumentError(f"{name}: cannot be read as an array ({exc})") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise InvalidArgumentError(f"{name}: must be numeric, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise InvalidArgumentError(f"{name}: must be real, got complex values")
+    return arr.astype(np.float64, copy=True)
+
+
+def _check_probability_rows(arr: np.ndarray, name: str) -> np.ndarray:
+    """Check finiteness, signs and row sums of a float array whose last axis is a law."""
+    if arr.shape[-1] == 0:
+        raise InvalidArgumentError(f"{name}: is empty")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        kind = "NaN" if np.isnan(arr[idx]) else "inf"
+        raise InvalidArgumentError(f"{name}: contains {kind} at index {_fmt(idx)}")
+    neg = arr < 0
+    if neg.any():
+        idx = tuple(int(i) for i in np.argwhere(neg)[0])
+        raise InvalidArgumentError(
+            f"{name}: contains a negative probability {arr[idx]:.6g} at index {_fmt(idx)}"
+        )
+    sums = arr.sum(axis=-1)
+    off = np.abs(sums - 1.0) > SUM_TOLERANCE
+    if off.any():
+        idx = tuple(int(i) for i in np.argwhere(np.atleast_1d(off))[0])
+        where = "" if arr.ndim == 1 else f" (row {_fmt(idx)})"
+        s = float(np.atleast_1d(sums)[idx])
+        raise InvalidArgumentError(
+            f"{name}: probabilities sum to {s:.12g}{where}, not 1 (tolerance {SUM_TOLERANCE:g})"
+        )
+    return arr / sums[..., None]
+
+
+def _fmt(idx: tuple[int, ...]) -> str:
+    return str(idx[0]) if len(idx) == 1 else str(idx)
+
+
+def as_distribution(x: ArrayLike, name: str = "distribution") -> np.ndarray:
+    """Validate a probability vector and return it as a float64 1-D array.
+
+    Parameters
+    ----------
+    x : (n,) array-like
+        Probabilities of the n tokens.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    (n,) ndarray of float64
+        A copy of ``x``; a sum within ``SUM_TOLERANCE`` (1e-9) of 1 is renormalised
+        to remove rounding.
+
+    Raises
+    ------
+    InvalidArgumentError (a ValueError)
+        Naming ``name`` and the problem: not numeric, not 1-D, empty, NaN or inf,
+        negative entries, or a sum farther than 1e-9 from 1.
+
+    Examples
+    --------
+    >>> as_distribution([0.25, 0.75], name="target")
+    array([0.25, 0.75])
+    """
+    arr = _as_float_array(x, name)
+    if arr.ndim != 1:
+        raise InvalidArgumentError(f"{name}: must be 1-D, got shape {arr.shape}")
+    return _check_probability_rows(arr, name)
+
+
+def as_distributions(x: ArrayLike, name: str = "distributions") -> np.ndarray:
+    """Validate a (K, n) array whose rows are probability vectors (e.g. ``drafts``).
+
+    A 1-D input is read as a single row, shape (1, n). Errors as in
+    :func:`as_distribution`, naming the row.
+    """
+    arr = _as_float_array(x, name)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise InvalidArgumentError(
+            f"{name}: must be 2-D (rows are distributions), got {arr.shape}"
+        )
+    if arr.shape[0] == 0:
+        raise InvalidArgumentError(f"{name}: has no rows")
+    return _check_probability_rows(arr, name)
+
+
+def as_kernel(x: ArrayLike, name: str = "kernel") -> np.ndarray:
+    """Validate an (n, n) row-stochastic matrix (row i = next-token law after token i)."""
+    arr = _as_float_array(x, name)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise InvalidArgumentError(
+            f"{name}: must be a square (n, n) matrix, got shape {arr.shape}"
+        )
+    return _check_probability_rows(arr, name)
+
+
+def check_same_size(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise unless the last axes of ``a`` and ``b`` (the vocabularies) have the same length."""
+    if a.shape[-1] != b.shape[-1]:
+        raise InvalidArgumentError(
+            f"{name_b}: vocabulary size {b.shape[-1]} differs from {name_a}'s {a.shape[-1]}"
+        )
+
+
+def check_int(value: Any, name: str, minimum: int | None = None) -> int:
+    """Return ``value`` as an int, raising unless it is an integer ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise InvalidArgumentError(f"{name}: must be an integer, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise InvalidArgumentError(f"{name}: must be >= {minimum}, got {value}")
+    return value
+
+
+def check_real(
+    value: Any,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+) -> float:
+    """Return ``value`` as a finite float in the closed interval [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidArgumentError(f"{name}: must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise InvalidArgumentError(f"{name}: must be finite, got {value}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise InvalidArgumentError(f"{name}: must lie in [{lo}, {hi}], got {value:g}")
+    return value
+
+
+# ----------------------------------------------------------------------------- families
+
+
+def softmax(logits: ArrayLike, axis: int = -1) -> np.ndarray:
+    """Numerically stable softmax exp(z_i) / sum_j exp(z_j) along ``axis``."""
+    z = np.asarray(logits, dtype=np.float64)
+    z = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def dirichlet(n: int, concentration: float = 1.0, rng: RngLike = None) -> np.ndarray:
+    """One draw of the symmetric Dirichlet(concentration * 1_n) law on n tokens.
+
+    Small concentrations give peaked laws; exact zeros from underflow are kept
+    (they are valid probabilities).
+    """
+    n = check_int(n, "n", 1)
+    a = check_real(concentration, "concentration", 0.0)
+    if a == 0:
+        raise InvalidArgumentError("concentration: must be > 0")
+    g = as_rng(rng).standard_gamma(a, size=n)
+    s = g.sum()
+    if s == 0:  # every gamma draw underflowed: the limit is a point mass
+        g[0], s = 1.0, 1.0
+    return g / s
+
+
+def zipf(n: int, exponent: float = 1.0) -> np.ndarray:
+    """Zipf law on n tokens, p_i proportional to i^(-exponent), i = 1..n (deterministic)."""
+    n = check_int(n, "n", 1)
+    s = check_real(exponent, "exponent", 0.0)
+    w = np.arange(1, n + 1, dtype=np.float64) ** (-s)
+    return w / w.sum()
+
+
+def softmax_gaussian(
+    n: int, scale: float = 1.0, temperature: float = 1.0, rng: RngLike = None
+) -> np.ndarray:
+    """softmax(z / temperature) with logits z_i ~ N(0, scale^2) i.i.d. on n tokens."""
+    n = check_int(n, "n", 1)
+    scale = check_real(scale, "scale", 0.0)
+    t = check_real(temperature, "temperature", 0.0)
+    if t == 0:
+        raise InvalidArgumentError("temperature: must be > 0")
+    return softmax(as_rng(rng).normal(0.0, scale, size=n) / t)
+
+
+def target_draft_pair(
+    n: int,
+    scale: float = 2.0,
+    draft_temperature: float = 1.5,
+    noise: float = 0.5,
+    rng: RngLike = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A (target, draft) pair sharing logits, as a draft model approximates its target.
+
+    target = softmax(z), draft = softmax(z / draft_temperature + noise * e), with
+    z ~ N(0, scale^2) and e ~ N(0, 1) independent on n tokens.
+    """
+    n = check_int(n, "n", 1)
+    scale = check_real(scale, "scale", 0.0)
+    t = check_real(draft_temperature, "draft_temperature", 0.0)
+    if t == 0:
+        raise InvalidArgumentError("draft_temperature: must be > 0")
+    noise = check_real(noise, "noise", 0.0)
+    g = as_rng(rng)
+    z = g.normal(0.0, scale, size=n)
+    e = g.normal(0.0, 1.0, size=n)
+    return softmax(z), softmax(z / t + noise * e)
+
+
+def pair_at_tv(
+    n: int, tv: float, concentration: float = 1.0, rng: RngLike = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A (target, draft) pair at a prescribed total variation distance.
+
+    target ~ Dirichlet(concentration); draft = (1 - lam) * target + lam * delta_j with
+    j = argmin target, so TV(target, draft) = lam * (1 - target_j) = tv exactly
+    (up to rounding).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``tv`` is outside [0, 1 - min(target)] (``tv`` = 1 needs disjoint
+        supports; use :func:`disjoint_pair`).
+    """
+    n = check_int(n, "n", 2)
+    tv = check_real(tv, "tv", 0.0, 1.0)
+    p = dirichlet(n, concentration, rng)
+    j = int(np.argmin(p))
+    reach = 1.0 - p[j]
+    if tv > reach:
+        raise InvalidArgumentError(
+            f"tv: {tv:g} is beyond the largest TV {reach:.6g} reachable from this target"
+        )
+    lam = tv / reach
+    q = (1.0 - lam) * p
+    q[j] += lam
+    return p, q / q.sum()
+
+
+def disjoint_pair(n: int, rng: RngLike = None) -> tuple[np.ndarray, np.ndarray]:
+    """A (target, draft) pair with disjoint supports (TV = 1): halves of n tokens."""
+    n = check_int(n, "n", 2)
+    g = as_rng(rng)
+    h = n // 2
+    p = np.zeros(n)
+    q = np.zeros(n)
+    p[:h] = dirichlet(h, 1.0, g)
+    q[h:] = dirichlet(n - h, 1.0, g)
+    return p, q
+
+
+def random_kernel(n: int, concentration: float = 1.0, rng: RngLike = None) -> np.ndarray:
+    """An (n, n) row-stochastic matrix with i.i.d. Dirichlet(concentration) rows."""
+    n = check_int(n, "n", 1)
+    a = check_real(concentration, "concentration", 0.0)
+    if a == 0:
+        raise InvalidArgumentError("concentration: must be > 0")
+    g = as_rng(rng).standard_gamma(a, size=(n, n))
+    s = g.sum(axis=1, keepdims=True)
+    zero = s[:, 0] == 0
+    g[zero, 0], s[zero] = 1.0, 1.0
+    return g / s

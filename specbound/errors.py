@@ -1,0 +1,29 @@
+"""Exceptions raised by specbound.
+
+Bad input raises :class:`InvalidArgumentError` (a ``ValueError``) whose message
+names the offending argument; a failed or infeasible optimisation raises
+:class:`SolverError` carrying the solver's status, never a silent number.
+"""
+
+from __future__ import annotations
+
+
+class InvalidArgumentError(ValueError):
+    """An argument is malformed; the message starts with the argument's name."""
+
+
+class SolverError(RuntimeError):
+    """An optimisation did not reach an optimal solution.
+
+    Attributes
+    ----------
+    status : str
+        The solver's status string (e.g. ``"infeasible"``).
+    solver : str or None
+        Name of the solver that was used.
+    """
+
+    def __init__(self, message: str, status: str, solver: str | None = None):
+        super().__init__(f"{message} (solver={solver}, status={status})")
+        self.status = status
+        self.solver = solver

@@ -1,0 +1,3 @@
+"""Figures: branching_walk (to be filled by its issue)."""
+
+FIGURES: list = []

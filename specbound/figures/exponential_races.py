@@ -1,0 +1,3 @@
+"""Figures: exponential_races (to be filled by its issue)."""
+
+FIGURES: list = []

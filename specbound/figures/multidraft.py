@@ -1,0 +1,3 @@
+"""Figures: multidraft (to be filled by its issue)."""
+
+FIGURES: list = []

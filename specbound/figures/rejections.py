@@ -1,0 +1,3 @@
+"""Figures: rejections (to be filled by its issue)."""
+
+FIGURES: list = []

@@ -1,0 +1,3 @@
+"""Figures: trees (to be filled by its issue)."""
+
+FIGURES: list = []

@@ -1,0 +1,1 @@
+"""Multi-draft speculative sampling: coupling LP, closed form, canonical decomposition."""

@@ -1,0 +1,15 @@
+"""The sampling algorithms themselves, vectorised, and Monte Carlo estimation."""
+
+from specbound.simulations.agreement import GofResult, binomial_pvalue, chisquare_gof
+from specbound.simulations.estimate import Estimate, estimate_mean, z_score
+from specbound.simulations.speculative import speculative_sampling
+
+__all__ = [
+    "Estimate",
+    "GofResult",
+    "binomial_pvalue",
+    "chisquare_gof",
+    "estimate_mean",
+    "speculative_sampling",
+    "z_score",
+]
