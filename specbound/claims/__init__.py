@@ -165,7 +165,7 @@ HEADER = ["claim", "case", "paper", "exact", "simulated ± SE", "statistic", "ru
 
 def scaled(trials: int, scale: float, minimum: int = 2_000) -> int:
     """Number of trials at ``scale`` (1 = full), never below ``minimum``."""
-    return max(minimum, int(round(trials * scale)))
+    return max(minimum, round(trials * scale))
 
 
 def case_rng(seed: int, claim_id: str, label: str) -> np.random.Generator:

@@ -17,7 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 #: Modules holding figure definitions, in report order.
 FIGURE_MODULES: tuple[str, ...] = (
