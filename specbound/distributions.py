@@ -160,8 +160,10 @@ def check_same_size(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> N
 
 def check_int(value: Any, name: str, minimum: int | None = None) -> int:
     """Return ``value`` as an int, raising unless it is an integer ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer():
+    if isinstance(value, bool | np.bool_):
+        raise InvalidArgumentError(f"{name}: must be an integer, got {value!r}")
+    if not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and np.isfinite(value) and float(value).is_integer():
             value = int(value)
         else:
             raise InvalidArgumentError(f"{name}: must be an integer, got {value!r}")

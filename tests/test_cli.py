@@ -1,0 +1,74 @@
+"""The command line: help, check, reproduce, one-line errors with exit 2."""
+
+import subprocess
+import sys
+
+import pytest
+
+from specbound.cli import main
+
+
+def test_help_lists_commands(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "check" in out and "reproduce" in out
+
+
+def test_check_passes_on_a_subset(capsys):
+    assert main(["check", "--claim", "sd.acceptance", "--quick", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "sd.acceptance" in out and "cases passed" in out and "FAIL" not in out
+
+
+def test_check_list(capsys):
+    assert main(["check", "--list"]) == 0
+    assert "sd.output_law" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "--seed", "-1"], "argument --seed: must be >= 0"),
+        (["check", "--jobs", "0"], "argument --jobs: must be >= 1"),
+        (["check", "--claim", "nope"], "claim: no claim id starts with 'nope'"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(argv, message, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
+def test_module_entry_point_runs():
+    out = subprocess.run(
+        [sys.executable, "-m", "specbound", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.startswith("specbound ")
+
+
+def test_reproduce_writes_figures_and_report(tmp_path, monkeypatch):
+    from specbound import claims, figures
+
+    only_sd = [c for c in claims.all_claims() if c.id.startswith("sd.")]
+    monkeypatch.setattr(claims, "all_claims", lambda: only_sd)
+    first = [f for f in figures.all_figures() if f.name == "acceptance_vs_tv"]
+    monkeypatch.setattr(figures, "all_figures", lambda: first)
+    code = main(["reproduce", "--out", str(tmp_path), "--quick", "--no-progress"])
+    assert code == 0
+    report = (tmp_path / "report.md").read_text()
+    assert "| sd.acceptance |" in report and "FAIL" not in report
+    assert (tmp_path / "acceptance_vs_tv.png").stat().st_size > 10_000
+    header = (tmp_path / "acceptance_vs_tv.csv").read_text().splitlines()[0]
+    assert header == "tv,exact,simulated,se,trials"
