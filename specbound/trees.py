@@ -1,0 +1,603 @@
+"""Draft trees: optimal trees (Tunstall / top-P greedy, depth-limited DP), standard shapes.
+
+A draft tree is a prefix-closed set of rank paths below a root (the current
+context). Under the stateless-acceptance model (assumption (S) of Kobus &
+Gunduz, arXiv 2504.15475; the deterministic environment of Pankratov & Alistarh,
+arXiv 2512.11718), the child of rank ``r`` of any node is accepted with
+probability ``acceptance[r]``, the same at every node, the events "child r is
+accepted" being disjoint across the siblings. A node ``v`` with rank path
+``(r_1, ..., r_d)`` is then reached by the verifier with probability
+
+.. math:: \\pi(v) = \\prod_{i=1}^{d} \\alpha(r_i),
+
+and the expected number of accepted draft tokens is the acceptance identity
+:math:`E[X] = \\sum_{v \\in T} \\pi(v)` (tokens per step = E[X] + 1).
+
+The ``acceptance`` vector may be a rank law (ERSD), a GSD/Sequoia positional
+acceptance vector (probability that the i-th drafted child is the accepted one),
+or a next-token distribution sorted in decreasing order (the target's law in a
+deterministic environment). Its entries are probabilities of disjoint events, so
+they must lie in [0, 1] and sum to at most 1.
+
+**Sorting policy.** ``optimal_tree`` and the standard shapes require the vector
+best child first (non-increasing) and reject anything else with an
+``InvalidArgumentError``: a positional vector's order is meaningful (the i-th
+child of a node is the i-th drafted token) and silently reordering it would make
+``child_index`` point at a different child than the caller meant. Pass
+``sort=True`` to ``optimal_tree`` to let it use the entries in decreasing order;
+``child_index`` then holds the *original* index of the entry each child uses, so
+``acceptance[child_index]`` is still the child's acceptance. ``tree_value``
+accepts any order (it evaluates a given tree).
+
+Tree size counts non-root nodes (drafted tokens).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from specbound.distributions import SUM_TOLERANCE, _as_float_array, check_int
+from specbound.errors import InvalidArgumentError
+
+__all__ = [
+    "DraftTree",
+    "as_acceptance",
+    "batch_tree",
+    "chain_tree",
+    "kary_tree",
+    "optimal_tree",
+    "tree_value",
+]
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def as_acceptance(
+    acceptance: ArrayLike, name: str = "acceptance", require_sorted: bool = True
+) -> np.ndarray:
+    """Validate a per-child acceptance vector and return it as a float64 1-D array.
+
+    Parameters
+    ----------
+    acceptance : (m,) array_like
+        ``acceptance[r]`` is the probability that the child of rank ``r`` of a node
+        is the accepted one. Entries must be finite, in [0, 1], and sum to at most
+        ``1 + 1e-9`` (disjoint events).
+    name : str
+        Argument name used in error messages.
+    require_sorted : bool
+        If True, the entries must be non-increasing (best child first).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If the vector is not 1-D, empty, not finite, has an entry outside [0, 1],
+        sums to more than 1, or (``require_sorted``) is not non-increasing.
+    """
+    arr = _as_float_array(acceptance, name)
+    if arr.ndim != 1:
+        raise InvalidArgumentError(f"{name}: must be 1-D, got shape {arr.shape}")
+    if arr.size == 0:
+        raise InvalidArgumentError(f"{name}: must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise InvalidArgumentError(f"{name}: entries must be finite")
+    bad = np.flatnonzero((arr < 0) | (arr > 1))
+    if bad.size:
+        i = int(bad[0])
+        raise InvalidArgumentError(f"{name}: entries must lie in [0, 1], got {arr[i]!r} at [{i}]")
+    total = float(arr.sum())
+    if total > 1 + SUM_TOLERANCE:
+        raise InvalidArgumentError(
+            f"{name}: entries are probabilities of disjoint events and must sum to at most 1, "
+            f"got sum {total!r}"
+        )
+    if require_sorted:
+        up = np.flatnonzero(np.diff(arr) > 0)
+        if up.size:
+            i = int(up[0]) + 1
+            raise InvalidArgumentError(
+                f"{name}: must be sorted best child first (non-increasing), but "
+                f"[{i}] = {arr[i]!r} > [{i - 1}] = {arr[i - 1]!r}; sort it (np.sort(a)[::-1]) "
+                "or pass sort=True to optimal_tree"
+            )
+    return arr
+
+
+# ----------------------------------------------------------------------------- the tree
+
+
+@dataclass(frozen=True, eq=False)
+class DraftTree:
+    """A draft tree in array form; nodes are ordered so that a parent precedes its children.
+
+    Attributes
+    ----------
+    parent : (size,) int64
+        Index of each node's parent, -1 for the children of the root.
+    child_index : (size,) int64
+        Rank among siblings (0 = best child); the node uses ``acceptance[child_index]``.
+    node_depth : (size,) int64
+        Depth of each node, 1 for the children of the root.
+    path_probability : (size,) float64
+        :math:`\\pi(v)`, the product of the acceptances along the path from the root: the
+        probability that the verifier reaches (accepts) the node.
+    acceptance : (m,) float64 or None
+        The acceptance vector the tree was built or evaluated with.
+    """
+
+    parent: np.ndarray
+    child_index: np.ndarray
+    node_depth: np.ndarray
+    path_probability: np.ndarray
+    acceptance: np.ndarray | None = field(default=None)
+
+    @property
+    def size(self) -> int:
+        """Number of non-root nodes (drafted tokens)."""
+        return int(self.parent.shape[0])
+
+    @property
+    def depth(self) -> int:
+        """Largest node depth; 0 for the empty tree."""
+        return int(self.node_depth.max()) if self.size else 0
+
+    @property
+    def expected_accepted(self) -> float:
+        """Expected accepted draft tokens per step, :math:`\\sum_v \\pi(v)`."""
+        return float(np.sum(self.path_probability))
+
+    @property
+    def tokens_per_step(self) -> float:
+        """Expected tokens per target call, ``expected_accepted + 1``."""
+        return self.expected_accepted + 1.0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        return (
+            f"DraftTree(size={self.size}, depth={self.depth}, "
+            f"expected_accepted={self.expected_accepted:.6g})"
+        )
+
+    # -- structure helpers (small trees) --------------------------------------------------
+
+    def children(self) -> list[list[int]]:
+        """``children()[i + 1]`` lists the children of node ``i``; ``[0]`` the root's."""
+        out: list[list[int]] = [[] for _ in range(self.size + 1)]
+        order = np.lexsort((self.child_index, self.parent))
+        for i in order.tolist():
+            out[int(self.parent[i]) + 1].append(i)
+        return out
+
+    def rank_paths(self) -> list[tuple[int, ...]]:
+        """The rank path (tuple of child indices from the root) of every node, in node order."""
+        paths: list[tuple[int, ...]] = []
+        for i in range(self.size):
+            par = int(self.parent[i])
+            prefix = paths[par] if par >= 0 else ()
+            paths.append((*prefix, int(self.child_index[i])))
+        return paths
+
+    def to_nested(self) -> tuple:
+        """Nested tuples ``((rank, (children...)), ...)`` of the root's subtrees, ranks sorted."""
+        kids = self.children()
+
+        def build(slot: int) -> tuple:
+            return tuple((int(self.child_index[c]), build(c + 1)) for c in kids[slot])
+
+        return build(0)
+
+    def draw(self, max_nodes: int = 200) -> str:
+        """A text drawing: one line per node, ``r<rank>  pi=<path probability>``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If the tree has more than ``max_nodes`` nodes.
+        """
+        if self.size > max_nodes:
+            raise InvalidArgumentError(
+                f"max_nodes: the tree has {self.size} nodes, more than {max_nodes} to draw"
+            )
+        kids = self.children()
+        lines = [f"root  (E[accepted] = {self.expected_accepted:.6g})"]
+
+        def walk(slot: int, prefix: str) -> None:
+            nodes = kids[slot]
+            for j, c in enumerate(nodes):
+                last = j == len(nodes) - 1
+                lines.append(
+                    f"{prefix}{'`-- ' if last else '|-- '}r{int(self.child_index[c])}  "
+                    f"pi={self.path_probability[c]:.6g}"
+                )
+                walk(c + 1, prefix + ("    " if last else "|   "))
+
+        walk(0, "")
+        return "\n".join(lines)
+
+    def plot(self, ax: Any = None, annotate: bool = True) -> Any:
+        """Draw the tree with matplotlib (root on the left, depth to the right).
+
+        Leaves are spread evenly on the vertical axis; each internal node sits at the
+        mean height of its children. Returns the Axes.
+        """
+        if ax is None:
+            from matplotlib.figure import Figure
+
+            ax = Figure(figsize=(6, 4)).add_subplot()
+        kids = self.children()
+        y = np.zeros(self.size + 1)
+        counter = [0]
+
+        def place(slot: int) -> float:
+            if not kids[slot]:
+                y[slot] = counter[0]
+                counter[0] += 1
+            else:
+                y[slot] = float(np.mean([place(c + 1) for c in kids[slot]]))
+            return y[slot]
+
+        place(0)
+        x = np.concatenate([[0], self.node_depth])
+        for i in range(self.size):
+            par = int(self.parent[i]) + 1
+            ax.plot([x[par], x[i + 1]], [y[par], y[i + 1]], color="0.6", lw=0.8, zorder=1)
+        sizes = 20 + 180 * np.concatenate([[1.0], self.path_probability])
+        ax.scatter(
+            x,
+            y,
+            s=sizes,
+            c=np.concatenate([[1.0], self.path_probability]),
+            cmap="viridis",
+            vmin=0,
+            vmax=1,
+            zorder=2,
+        )
+        if annotate and self.size <= 40:
+            for i in range(self.size):
+                ax.annotate(
+                    f"{self.path_probability[i]:.2g}",
+                    (x[i + 1], y[i + 1]),
+                    textcoords="offset points",
+                    xytext=(4, 4),
+                    fontsize=7,
+                )
+        ax.set_xlabel("depth")
+        ax.set_yticks([])
+        return ax
+
+
+def _from_arrays(parent: np.ndarray, child_index: np.ndarray, acceptance: np.ndarray) -> DraftTree:
+    """Kernel: depth and path probability of a valid tree (parents precede children)."""
+    parent = np.asarray(parent, dtype=np.int64)
+    child_index = np.asarray(child_index, dtype=np.int64)
+    n = parent.shape[0]
+    prob = acceptance[child_index].astype(np.float64)
+    depth = np.ones(n, dtype=np.int64)
+    anc = parent.copy()
+    # pointer jumping: after round j, prob/depth cover the 2^j nearest ancestors' edges
+    while n and np.any(anc >= 0):
+        has = anc >= 0
+        idx = anc[has]
+        new_prob = prob.copy()
+        new_depth = depth.copy()
+        new_prob[has] *= prob[idx]
+        new_depth[has] += depth[idx]
+        new_anc = np.full(n, -1, dtype=np.int64)
+        new_anc[has] = anc[idx]
+        prob, depth, anc = new_prob, new_depth, new_anc
+    return DraftTree(parent, child_index, depth, prob, acceptance)
+
+
+# ----------------------------------------------------------------------------- arbitrary trees
+
+
+def tree_value(acceptance: ArrayLike, parent: ArrayLike, child_index: ArrayLike) -> DraftTree:
+    """Evaluate a given draft tree under a positional acceptance vector.
+
+    .. math:: E[\\text{accepted}] = \\sum_{v \\in T} \\prod_{i=1}^{d(v)} \\alpha(r_i(v))
+
+    (acceptance identity, C1 of arXiv 2512.11718 / C5 of arXiv 2504.15475).
+
+    Parameters
+    ----------
+    acceptance : (m,) array_like
+        Per-rank acceptance probabilities (any order; in [0, 1], sum <= 1).
+    parent : (size,) array_like of int
+        Parent index of each node, -1 for children of the root; ``parent[i] < i``.
+    child_index : (size,) array_like of int
+        Rank of each node among its siblings, in ``[0, m)``; distinct among siblings.
+
+    Returns
+    -------
+    DraftTree
+
+    Raises
+    ------
+    InvalidArgumentError
+        Bad acceptance vector; parent not 1-D integers with ``-1 <= parent[i] < i``;
+        child_index out of range or repeated among siblings; length mismatch.
+    """
+    acc = as_acceptance(acceptance, require_sorted=False)
+    par = _as_int_array(parent, "parent")
+    ci = _as_int_array(child_index, "child_index")
+    if par.shape != ci.shape:
+        raise InvalidArgumentError(
+            f"child_index: must have the same length as parent, got {ci.size} and {par.size}"
+        )
+    idx = np.arange(par.size)
+    bad = np.flatnonzero((par < -1) | (par >= idx))
+    if bad.size:
+        i = int(bad[0])
+        raise InvalidArgumentError(
+            f"parent: parent[{i}] = {int(par[i])} must be -1 (root) or an earlier node index"
+        )
+    bad = np.flatnonzero((ci < 0) | (ci >= acc.size))
+    if bad.size:
+        i = int(bad[0])
+        raise InvalidArgumentError(
+            f"child_index: child_index[{i}] = {int(ci[i])} must lie in [0, {acc.size})"
+        )
+    if par.size:
+        keys = (par + 1) * acc.size + ci
+        if np.unique(keys).size != keys.size:
+            raise InvalidArgumentError("child_index: two siblings share the same child_index")
+    return _from_arrays(par, ci, acc)
+
+
+def _as_int_array(x: ArrayLike, name: str) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.ndim != 1:
+        raise InvalidArgumentError(f"{name}: must be 1-D, got shape {arr.shape}")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not np.issubdtype(arr.dtype, np.integer):
+        if (
+            np.issubdtype(arr.dtype, np.floating)
+            and np.all(np.isfinite(arr))
+            and np.all(arr == np.round(arr))
+        ):
+            arr = arr.astype(np.int64)
+        else:
+            raise InvalidArgumentError(f"{name}: must hold integers, got dtype {arr.dtype}")
+    return arr.astype(np.int64)
+
+
+# ----------------------------------------------------------------------------- standard shapes
+
+
+def chain_tree(acceptance: ArrayLike, size: int) -> DraftTree:
+    """A chain of ``size`` best children: :math:`E[X] = \\sum_{i=1}^{k} \\alpha(1)^i`."""
+    acc = as_acceptance(acceptance)
+    size = check_int(size, "size", 0)
+    parent = np.arange(-1, size - 1, dtype=np.int64)
+    return _from_arrays(parent, np.zeros(size, dtype=np.int64), acc)
+
+
+def batch_tree(acceptance: ArrayLike, size: int) -> DraftTree:
+    """One level of ``size`` children of the root: :math:`E[X] = \\sum_{r<k} \\alpha(r)`.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``size`` exceeds the number of ranks ``len(acceptance)``.
+    """
+    acc = as_acceptance(acceptance)
+    size = check_int(size, "size", 0)
+    if size > acc.size:
+        raise InvalidArgumentError(
+            f"size: a batch has at most len(acceptance) = {acc.size} children, got {size}"
+        )
+    return _from_arrays(np.full(size, -1, dtype=np.int64), np.arange(size, dtype=np.int64), acc)
+
+
+def kary_tree(acceptance: ArrayLike, branching: int, depth: int) -> DraftTree:
+    """The complete ``branching``-ary tree of the given depth (top-b children everywhere).
+
+    Size :math:`b + b^2 + \\dots + b^d`; :math:`E[X] = \\sum_{j=1}^{d} (\\sum_{r<b} \\alpha(r))^j`.
+    Nodes are in breadth-first order.
+    """
+    acc = as_acceptance(acceptance)
+    branching = check_int(branching, "branching", 1)
+    depth = check_int(depth, "depth", 0)
+    if branching > acc.size:
+        raise InvalidArgumentError(
+            f"branching: at most len(acceptance) = {acc.size}, got {branching}"
+        )
+    total = sum(branching**j for j in range(1, depth + 1))
+    if total > 50_000_000:
+        raise InvalidArgumentError(f"depth: the tree would have {total} nodes (limit 5e7)")
+    parents = []
+    ranks = []
+    start, count = -1, 1
+    offset = 0
+    for _ in range(depth):
+        if start < 0:
+            level_par = np.full(branching, -1, dtype=np.int64)
+        else:
+            level_par = np.repeat(np.arange(start, start + count, dtype=np.int64), branching)
+        parents.append(level_par)
+        ranks.append(np.tile(np.arange(branching, dtype=np.int64), count))
+        start = offset
+        count *= branching
+        offset += count
+    if not parents:
+        return _from_arrays(np.zeros(0, np.int64), np.zeros(0, np.int64), acc)
+    return _from_arrays(np.concatenate(parents), np.concatenate(ranks), acc)
+
+
+# ----------------------------------------------------------------------------- optimal trees
+
+
+def _greedy_heap(acc: np.ndarray, size: int) -> DraftTree:
+    """Best-first (Tunstall) greedy with a binary heap, O(size log size), pure Python.
+
+    The heap holds, for every node already in the tree, its best missing child, and
+    for every node's last added child, its next sibling; popping the largest path
+    probability ``size`` times builds the top-``size`` set (C5 of arXiv 2504.15475).
+    """
+    a = acc.tolist()
+    m = len(a)
+    parent = [0] * size
+    rank = [0] * size
+    prob = [0.0] * size
+    # entries: (-pi, seq, parent node, rank, pi of parent); seq breaks ties first-in first-out
+    heap = [(-a[0], 0, -1, 0, 1.0)]
+    seq = 1
+    push, pop = heapq.heappush, heapq.heappop
+    for i in range(size):
+        neg, _, par, r, pipar = pop(heap)
+        pi = -neg
+        parent[i] = par
+        rank[i] = r
+        prob[i] = pi
+        push(heap, (-(pi * a[0]), seq, i, 0, pi))
+        seq += 1
+        if r + 1 < m:
+            push(heap, (-(pipar * a[r + 1]), seq, par, r + 1, pipar))
+            seq += 1
+    par_arr = np.array(parent, dtype=np.int64)
+    depth = np.ones(size, dtype=np.int64)
+    for i, p in enumerate(parent):  # parents precede children
+        if p >= 0:
+            depth[i] = depth[p] + 1
+    return DraftTree(par_arr, np.array(rank, dtype=np.int64), depth, np.array(prob), acc)
+
+
+def _depth_limited_dp(acc: np.ndarray, size: int, max_depth: int) -> DraftTree:
+    """Exact optimal tree of ``size`` nodes and depth <= ``max_depth`` (Sequoia-style DP).
+
+    Let :math:`V_D(n)` be the best value of a forest of ``n`` nodes hanging below a node
+    with ``D`` levels available. A child of rank ``r`` carrying a subtree of ``s`` nodes
+    (itself included) contributes :math:`\\alpha(r)\\,(1 + V_{D-1}(s-1))`, so
+    :math:`V_D` is a (max, +) knapsack over the ranks:
+    :math:`B_r(n) = \\max_{0 \\le s \\le n} B_{r-1}(n-s) + \\alpha(r)(1 + V_{D-1}(s-1))`
+    (term 0 when ``s = 0``), :math:`V_D = B_m`, :math:`V_0 = 0` (only ``n = 0`` feasible).
+    Infeasible sizes (more nodes than fit in ``D`` levels) are ``-inf``. Cost
+    O(max_depth * m * size^2) with m = min(len(acceptance), size) ranks, vectorised
+    over ``n``. Compare Sequoia (Chen et al., arXiv 2402.12374), which solves the
+    same recursion.
+    """
+    m = min(acc.size, size)
+    a = acc[:m]
+    n1 = size + 1
+    neg = -np.inf
+    # V[D][n], D = 0..max_depth
+    v_prev = np.full(n1, neg)
+    v_prev[0] = 0.0
+    choices = np.zeros((max_depth + 1, m, n1), dtype=np.int32)
+    values = [v_prev]
+    # s-matrix index helpers: for target n and child subtree size s, use B[n - s]
+    n_idx = np.arange(n1)[:, None]
+    s_idx = np.arange(n1)[None, :]
+    diff = n_idx - s_idx
+    valid = diff >= 0
+    diff_c = np.where(valid, diff, 0)
+    for d in range(1, max_depth + 1):
+        # h[s] = 1 + V_{d-1}(s - 1) for s >= 1, contribution of a child subtree of s nodes
+        h = np.full(n1, neg)
+        h[1:] = 1.0 + values[d - 1][:-1]
+        h[0] = 0.0
+        b = np.full(n1, neg)
+        b[0] = 0.0
+        for r in range(m):
+            contrib = np.where(h > neg, a[r] * np.where(h > neg, h, 0.0), neg)
+            contrib[0] = 0.0
+            with np.errstate(invalid="ignore"):
+                cand = np.where(valid, b[diff_c] + contrib[None, :], neg)
+            best = np.argmax(cand, axis=1)
+            choices[d, r] = best
+            b = cand[np.arange(n1), best]
+        values.append(b)
+    if not np.isfinite(values[max_depth][size]):
+        raise InvalidArgumentError(
+            f"size: {size} nodes do not fit in max_depth = {max_depth} levels with "
+            f"{acc.size} ranks"
+        )
+    # reconstruct breadth first
+    parent: list[int] = []
+    rank: list[int] = []
+    queue = [(-1, size, max_depth)]  # (node index, nodes below it, levels left)
+    head = 0
+    while head < len(queue):
+        node, n, d = queue[head]
+        head += 1
+        if n == 0:
+            continue
+        sizes = []
+        for r in range(m - 1, -1, -1):
+            s = int(choices[d, r, n])
+            sizes.append((r, s))
+            n -= s
+        for r, s in reversed(sizes):
+            if s > 0:
+                parent.append(node)
+                rank.append(r)
+                queue.append((len(parent) - 1, s - 1, d - 1))
+    return _from_arrays(np.array(parent, dtype=np.int64), np.array(rank, dtype=np.int64), acc)
+
+
+def optimal_tree(
+    acceptance: ArrayLike, size: int, max_depth: int | None = None, *, sort: bool = False
+) -> DraftTree:
+    """The draft tree of ``size`` nodes maximising the expected accepted tokens.
+
+    Under stateless acceptance the value of a tree is :math:`\\sum_{v\\in T}\\pi(v)`, so
+    without a depth limit the optimum is the set of the ``size`` rank paths of largest
+    :math:`\\pi` (prefix-closed because :math:`\\alpha \\le 1`): the Tunstall-code tree of
+    Kobus & Gunduz (arXiv 2504.15475, C5) and the top-P tree of Pankratov & Alistarh
+    (arXiv 2512.11718, C2) for a deterministic environment. It is built best-first.
+    With ``max_depth`` the optimum is found by an exact dynamic program over
+    (depth budget, nodes) in the style of Sequoia (arXiv 2402.12374); if the
+    unconstrained optimum already has depth <= ``max_depth`` it is returned.
+
+    Parameters
+    ----------
+    acceptance : (m,) array_like
+        Per-child acceptance probabilities, best child first (non-increasing), in
+        [0, 1], summing to at most 1 (a rank law, a positional acceptance vector or a
+        sorted next-token distribution), the same at every node.
+    size : int
+        Number of non-root nodes (drafted tokens), >= 0.
+    max_depth : int, optional
+        Largest allowed node depth, >= 1.
+    sort : bool
+        Use the entries in decreasing order instead of rejecting an unsorted vector;
+        ``child_index`` then holds original indices into ``acceptance``.
+
+    Returns
+    -------
+    DraftTree
+        Ties between equal path probabilities are broken arbitrarily (the value is
+        unaffected); siblings always use a prefix of the sorted ranks.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Bad ``acceptance`` (see :func:`as_acceptance`), ``size < 0``, ``max_depth < 1``,
+        or more nodes than fit in ``max_depth`` levels.
+    """
+    acc_in = as_acceptance(acceptance, require_sorted=not sort)
+    size = check_int(size, "size", 0)
+    if max_depth is not None:
+        max_depth = check_int(max_depth, "max_depth", 1)
+    order = None
+    acc = acc_in
+    if sort:
+        order = np.argsort(-acc_in, kind="stable")
+        acc = acc_in[order]
+    tree = _greedy_heap(acc, size)
+    if max_depth is not None and tree.depth > max_depth:
+        tree = _depth_limited_dp(acc, size, max_depth)
+    if order is not None:
+        tree = DraftTree(
+            tree.parent, order[tree.child_index], tree.node_depth, tree.path_probability, acc_in
+        )
+    return tree
