@@ -476,52 +476,55 @@ def _depth_limited_dp(acc: np.ndarray, size: int, max_depth: int) -> DraftTree:
 
     Let :math:`V_D(n)` be the best value of a forest of ``n`` nodes hanging below a node
     with ``D`` levels available. A child of rank ``r`` carrying a subtree of ``s`` nodes
-    (itself included) contributes :math:`\\alpha(r)\\,(1 + V_{D-1}(s-1))`, so
-    :math:`V_D` is a (max, +) knapsack over the ranks:
-    :math:`B_r(n) = \\max_{0 \\le s \\le n} B_{r-1}(n-s) + \\alpha(r)(1 + V_{D-1}(s-1))`
-    (term 0 when ``s = 0``), :math:`V_D = B_m`, :math:`V_0 = 0` (only ``n = 0`` feasible).
-    Infeasible sizes (more nodes than fit in ``D`` levels) are ``-inf``. Cost
-    O(max_depth * m * size^2) with m = min(len(acceptance), size) ranks, vectorised
-    over ``n``. Compare Sequoia (Chen et al., arXiv 2402.12374), which solves the
-    same recursion.
+    (itself included) contributes :math:`h_D(s) = \\alpha(r)\\,(1 + V_{D-1}(s-1))`, so
+    :math:`V_D` is a (max, +) knapsack over the ranks,
+
+    .. math:: B_r(n) = \\max_{0 \\le s \\le n/(r+1)} B_{r-1}(n-s) + \\alpha(r)(1 + V_{D-1}(s-1)),
+
+    (term 0 when ``s = 0``), :math:`V_D = B_{m-1}`, :math:`V_0(n) = 0` if ``n = 0`` else
+    :math:`-\\infty` (infeasible). The bound ``s <= n/(r+1)`` is exact: with the ranks
+    sorted, giving a larger subtree to a better child never hurts (rearrangement), so
+    some optimum has subtree sizes non-increasing in rank, and such an allocation
+    satisfies it. Cost O(max_depth * size^2 * H(m)) with m = min(len(acceptance), size)
+    ranks and H the harmonic number, vectorised over ``n``. Sequoia (Chen et al.,
+    arXiv 2402.12374) solves the same recursion.
     """
     m = min(acc.size, size)
     a = acc[:m]
     n1 = size + 1
     neg = -np.inf
-    # V[D][n], D = 0..max_depth
     v_prev = np.full(n1, neg)
     v_prev[0] = 0.0
-    choices = np.zeros((max_depth + 1, m, n1), dtype=np.int32)
     values = [v_prev]
-    # s-matrix index helpers: for target n and child subtree size s, use B[n - s]
-    n_idx = np.arange(n1)[:, None]
-    s_idx = np.arange(n1)[None, :]
-    diff = n_idx - s_idx
-    valid = diff >= 0
-    diff_c = np.where(valid, diff, 0)
+    choices: list[list[np.ndarray]] = [[]]
+    n_col = np.arange(n1)[:, None]
     for d in range(1, max_depth + 1):
-        # h[s] = 1 + V_{d-1}(s - 1) for s >= 1, contribution of a child subtree of s nodes
+        # h[s] = 1 + V_{d-1}(s - 1): a child's subtree of s >= 1 nodes (itself included)
         h = np.full(n1, neg)
         h[1:] = 1.0 + values[d - 1][:-1]
-        h[0] = 0.0
         b = np.full(n1, neg)
         b[0] = 0.0
+        level_choices = []
         for r in range(m):
-            contrib = np.where(h > neg, a[r] * np.where(h > neg, h, 0.0), neg)
+            smax = size // (r + 1)
+            s_row = np.arange(smax + 1)[None, :]
+            hs = h[: smax + 1]
+            contrib = np.where(np.isfinite(hs), a[r] * np.where(np.isfinite(hs), hs, 0.0), neg)
             contrib[0] = 0.0
-            with np.errstate(invalid="ignore"):
-                cand = np.where(valid, b[diff_c] + contrib[None, :], neg)
+            src_idx = n_col - s_row
+            ok = src_idx >= 0
+            cand = np.where(ok, b[np.where(ok, src_idx, 0)] + contrib[None, :], neg)
             best = np.argmax(cand, axis=1)
-            choices[d, r] = best
+            level_choices.append(best.astype(np.int32))
             b = cand[np.arange(n1), best]
         values.append(b)
+        choices.append(level_choices)
     if not np.isfinite(values[max_depth][size]):
         raise InvalidArgumentError(
             f"size: {size} nodes do not fit in max_depth = {max_depth} levels with "
             f"{acc.size} ranks"
         )
-    # reconstruct breadth first
+    # reconstruct breadth first: a parent precedes its children
     parent: list[int] = []
     rank: list[int] = []
     queue = [(-1, size, max_depth)]  # (node index, nodes below it, levels left)
@@ -533,7 +536,7 @@ def _depth_limited_dp(acc: np.ndarray, size: int, max_depth: int) -> DraftTree:
             continue
         sizes = []
         for r in range(m - 1, -1, -1):
-            s = int(choices[d, r, n])
+            s = int(choices[d][r][n])
             sizes.append((r, s))
             n -= s
         for r, s in reversed(sizes):
@@ -542,6 +545,140 @@ def _depth_limited_dp(acc: np.ndarray, size: int, max_depth: int) -> DraftTree:
                 rank.append(r)
                 queue.append((len(parent) - 1, s - 1, d - 1))
     return _from_arrays(np.array(parent, dtype=np.int64), np.array(rank, dtype=np.int64), acc)
+
+
+def _expand(
+    acc: np.ndarray, tau: float, cap: int, max_levels: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | int:
+    """Every node with path probability ``>= tau``, breadth first, as arrays.
+
+    Returns ``(parent, child_index, node_depth, path_probability)`` or, when the set has
+    more than ``cap`` nodes or ``max_levels`` levels, ``-1`` (too many nodes) or ``-2``
+    (too deep). Path probabilities are the products parent * acceptance[rank], computed
+    in the same order as the heap greedy, hence bit-identical to it.
+    """
+    desc = -acc  # increasing, for searchsorted
+    slack = 1.0 - 1e-14  # children whose product might round to >= tau; masked exactly below
+    cnt = int(np.searchsorted(desc, -tau, side="right"))
+    lvl_pi = acc[:cnt].copy()
+    lvl_par = np.full(cnt, -1, dtype=np.int64)
+    lvl_rank = np.arange(cnt, dtype=np.int64)
+    pis, pars, ranks, depths = [], [], [], []
+    total, offset, d = 0, 0, 1
+    while lvl_pi.size:
+        if d > max_levels:
+            return -2
+        total += lvl_pi.size
+        if total > cap:
+            return -1
+        pis.append(lvl_pi)
+        pars.append(lvl_par)
+        ranks.append(lvl_rank)
+        depths.append(np.full(lvl_pi.size, d, dtype=np.int64))
+        counts = np.searchsorted(desc, -(tau / lvl_pi) * slack, side="right")
+        n_child = int(counts.sum())
+        if total + n_child > 2 * cap:
+            return -1
+        owner = np.repeat(np.arange(lvl_pi.size, dtype=np.int64), counts)
+        starts = np.cumsum(counts) - counts
+        child_rank = np.arange(n_child, dtype=np.int64) - np.repeat(starts, counts)
+        child_pi = lvl_pi[owner] * acc[child_rank]
+        keep = child_pi >= tau
+        lvl_pi = child_pi[keep]
+        lvl_par = owner[keep] + offset
+        lvl_rank = child_rank[keep]
+        offset = total
+        d += 1
+    if not pis:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0)
+    return (
+        np.concatenate(pars),
+        np.concatenate(ranks),
+        np.concatenate(depths),
+        np.concatenate(pis),
+    )
+
+
+def _malthusian(acc: np.ndarray) -> float:
+    """The root theta in (0, 1] of sum_r acc[r]**theta = 1 (needs >= 2 positive entries).
+
+    The number of nodes with path probability >= e^{-T} grows like e^{theta T}.
+    """
+    pos = acc[acc > 0]
+    f = lambda th: float(np.sum(pos**th)) - 1.0  # noqa: E731
+    if f(1.0) >= 0:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(60):  # bisection; f is decreasing
+        mid = 0.5 * (lo + hi)
+        if f(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return max(hi, 1e-12)
+
+
+#: Sizes below this use the heap greedy (faster than numpy overheads for small trees).
+VECTORISED_MIN_SIZE = 4096
+
+
+def _greedy_threshold(acc: np.ndarray, size: int) -> DraftTree | None:
+    """Vectorised top-``size`` tree: the set {pi >= tau} grown level by level with numpy.
+
+    The optimal tree is the set of the ``size`` nodes of largest path probability, i.e.
+    a super-level set {pi >= tau*} up to ties at tau*. A threshold tau with
+    ``size <= #{pi >= tau} <= cap`` is found from the growth rate
+    #{pi >= e^{-T}} ~ C e^{theta T} (``_malthusian``), by a few expansions; then the
+    ``size`` largest are kept, ties at the cut broken breadth first, which keeps the set
+    prefix-closed and every node's children a prefix of the ranks. Returns None when
+    this does not pay (a lattice law whose level jumps overshoot the memory cap, or a
+    tree too deep for level-by-level numpy); the caller then uses the heap.
+    Requires 0 < acc[0] < 1 and acc[1] > 0.
+    """
+    theta = _malthusian(acc)
+    l1 = -np.log(acc[0])
+    cap = 3 * size + 100_000
+    max_levels = max(500, size // 20)
+    T = np.log(size) / theta
+    for _ in range(16):
+        if T / l1 > max_levels:
+            return None
+        res = _expand(acc, float(np.exp(-T)), cap, max_levels)
+        if isinstance(res, int):
+            if res == -2:
+                return None
+            T -= np.log(2.0) / theta
+            continue
+        n = res[0].size
+        if n < size:
+            T += (np.log(size / max(n, 1)) + np.log(1.3)) / theta
+            continue
+        parent, rank, depth, pi = res
+        cut = float(np.partition(pi, n - size)[n - size])  # the size-th largest
+        sel = pi > cut
+        tied = np.flatnonzero(pi == cut)[: size - int(sel.sum())]  # breadth-first order
+        sel[tied] = True
+        new_index = np.cumsum(sel) - 1
+        par = parent[sel]
+        par = np.where(par >= 0, new_index[np.maximum(par, 0)], -1)
+        return DraftTree(par, rank[sel], depth[sel], pi[sel], acc)
+    return None
+
+
+def _greedy(acc: np.ndarray, size: int) -> DraftTree:
+    """Top-``size`` tree: special shapes, the vectorised threshold search, or the heap."""
+    positive = int(np.count_nonzero(acc > 0))
+    if acc[0] >= 1.0 or positive <= 1:
+        # one useful rank: the chain is optimal (every other node has pi = 0 or pi < 1)
+        return _from_arrays(
+            np.arange(-1, size - 1, dtype=np.int64), np.zeros(size, dtype=np.int64), acc
+        )
+    if size >= VECTORISED_MIN_SIZE:
+        tree = _greedy_threshold(acc, size)
+        if tree is not None:
+            return tree
+    return _greedy_heap(acc, size)
 
 
 def optimal_tree(
@@ -593,7 +730,7 @@ def optimal_tree(
     if sort:
         order = np.argsort(-acc_in, kind="stable")
         acc = acc_in[order]
-    tree = _greedy_heap(acc, size)
+    tree = _greedy(acc, size)
     if max_depth is not None and tree.depth > max_depth:
         tree = _depth_limited_dp(acc, size, max_depth)
     if order is not None:

@@ -14,7 +14,10 @@ from specbound.errors import InvalidArgumentError
 from specbound.trees import (
     DraftTree,
     _depth_limited_dp,
+    _greedy,
     _greedy_heap,
+    _greedy_threshold,
+    _malthusian,
     batch_tree,
     chain_tree,
     kary_tree,
@@ -331,3 +334,98 @@ def test_greedy_kernel_tie_break_is_prefix_closed():
     for kids in t.children():
         ranks = sorted(int(t.child_index[c]) for c in kids)
         assert ranks == list(range(len(ranks)))
+
+
+# ----------------------------------------------------------------------------- vectorised greedy
+
+
+def check_large_structure(tree: DraftTree, acc: np.ndarray) -> None:
+    """Vectorised structure checks: parent first, siblings use ranks 0..c-1, exact products."""
+    n = tree.size
+    par = tree.parent
+    assert np.all(par < np.arange(n)) and np.all(par >= -1)
+    # siblings: for every parent, the ranks are exactly 0..count-1 (prefix of the ranks)
+    counts = np.bincount(par + 1, minlength=n + 1)
+    max_rank = np.full(n + 1, -1)
+    np.maximum.at(max_rank, par + 1, tree.child_index)
+    assert np.array_equal(max_rank + 1, counts)
+    assert len(set(zip(par.tolist(), tree.child_index.tolist(), strict=True))) == n
+    parent_pi = np.where(par >= 0, tree.path_probability[np.maximum(par, 0)], 1.0)
+    assert np.array_equal(tree.path_probability, parent_pi * acc[tree.child_index])
+    parent_depth = np.where(par >= 0, tree.node_depth[np.maximum(par, 0)], 0)
+    assert np.array_equal(tree.node_depth, parent_depth + 1)
+
+
+VECTOR_LAWS = {
+    "(0.9, 0.1)": [0.9, 0.1],
+    "(0.5, 0.3, 0.2)": [0.5, 0.3, 0.2],
+    "uniform 2": [0.5, 0.5],
+    "uniform 8 (lattice)": [1 / 8] * 8,
+    "ersd example A": [0.789024, 0.155250, 0.047601, 0.008125],
+    "geometric 0.6, 30 ranks": [0.4 * 0.6**i for i in range(30)],
+    "zipf 1.8, 200 ranks": list(np.arange(1, 201) ** -1.8 / np.sum(np.arange(1, 201) ** -1.8)),
+    "sub-stochastic with zeros": [0.3, 0.2, 0.2, 0.0, 0.0],
+    "(0.99, 0.01)": [0.99, 0.01],
+}
+
+
+@pytest.mark.parametrize("law", list(VECTOR_LAWS))
+@pytest.mark.parametrize("size", [4096, 4097, 30_000])
+def test_threshold_greedy_matches_heap(law, size):
+    acc = np.array(VECTOR_LAWS[law])
+    heap = _greedy_heap(acc, size)
+    fast = _greedy(acc, size)
+    assert fast.size == size
+    # the same multiset of path probabilities (products in the same order: bit-identical)
+    assert np.array_equal(np.sort(fast.path_probability), np.sort(heap.path_probability))
+    assert fast.expected_accepted == pytest.approx(heap.expected_accepted, rel=1e-12)
+    check_large_structure(fast, acc)
+    check_large_structure(heap, acc)
+
+
+@given(
+    st.lists(st.floats(1e-3, 1.0), min_size=2, max_size=40),
+    st.floats(0.3, 1.0),
+    st.integers(4096, 40_000),
+)
+def test_threshold_greedy_matches_heap_random(raw, mass, size):
+    acc = np.sort(np.array(raw))[::-1]
+    acc = acc / acc.sum() * mass
+    fast = _greedy_threshold(acc, size)
+    heap = _greedy_heap(acc, size)
+    if fast is not None:  # None means "fall back to the heap", also correct
+        assert fast.expected_accepted == pytest.approx(heap.expected_accepted, rel=1e-9)
+        assert np.array_equal(np.sort(fast.path_probability), np.sort(heap.path_probability))
+        check_large_structure(fast, acc)
+
+
+def test_threshold_greedy_falls_back_when_too_deep():
+    # (0.99, 0.01) at 5000 nodes is a chain-like tree ~700 levels deep: heap is used
+    acc = np.array([0.99, 0.01])
+    assert _greedy_threshold(acc, 5000) is None
+    assert optimal_tree(acc, 5000).expected_accepted == pytest.approx(
+        _greedy_heap(acc, 5000).expected_accepted, rel=1e-12
+    )
+
+
+def test_single_useful_rank_is_a_chain():
+    for acc in ([1.0], [1.0, 0.0], [0.7, 0.0, 0.0], [0.0, 0.0]):
+        t = optimal_tree(acc, 10_000)
+        assert t.depth == 10_000 and np.all(t.child_index == 0)
+    assert optimal_tree([0.7, 0.0], 5).expected_accepted == pytest.approx(
+        sum(0.7**i for i in range(1, 6))
+    )
+
+
+def test_malthusian_parameter():
+    assert _malthusian(np.array([0.5, 0.5])) == 1.0
+    th = _malthusian(np.array([0.5, 0.3]))
+    assert 0.5**th + 0.3**th == pytest.approx(1.0, abs=1e-12)
+
+
+def test_depth_limited_dp_against_kary_optimum():
+    # uniform law over b ranks: the complete b-ary tree of depth d is optimal at its size
+    acc = np.full(3, 1 / 3)
+    t = optimal_tree(acc, 3 + 9 + 27, max_depth=3)
+    assert t.expected_accepted == pytest.approx(3.0)
+    assert t.depth == 3
