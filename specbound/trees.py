@@ -46,6 +46,7 @@ from specbound.errors import InvalidArgumentError
 
 __all__ = [
     "DraftTree",
+    "accepted_distribution",
     "as_acceptance",
     "batch_tree",
     "chain_tree",
@@ -294,6 +295,27 @@ def _from_arrays(parent: np.ndarray, child_index: np.ndarray, acceptance: np.nda
         new_anc[has] = anc[idx]
         prob, depth, anc = new_prob, new_depth, new_anc
     return DraftTree(parent, child_index, depth, prob, acceptance)
+
+
+def accepted_distribution(tree: DraftTree) -> np.ndarray:
+    """Exact law of the number of accepted draft tokens X when the verifier walks ``tree``.
+
+    The verifier accepts at least ``j`` tokens exactly when the depth-``j`` prefix of its
+    sampled path is a node of the tree, so :math:`P(X \\ge j) = \\sum_{v: d(v) = j} \\pi(v)`
+    and :math:`P(X = j) = P(X \\ge j) - P(X \\ge j + 1)`, j = 0..depth.
+
+    Returns
+    -------
+    (depth + 1,) float64
+        ``[j]`` = P(X = j); sums to 1 and has mean ``tree.expected_accepted``.
+    """
+    at_least = np.ones(tree.depth + 2)
+    at_least[1:-1] = np.bincount(
+        tree.node_depth, weights=tree.path_probability, minlength=tree.depth + 1
+    )[1:]
+    at_least[-1] = 0.0
+    law = at_least[:-1] - at_least[1:]
+    return np.clip(law, 0.0, None)
 
 
 # ----------------------------------------------------------------------------- arbitrary trees
