@@ -1,3 +1,303 @@
-"""Claims: multidraft (to be filled by its issue)."""
+"""Claims on multi-draft speculative sampling (Khisti et al., arXiv 2410.18234, and baselines).
 
-CLAIMS: list = []
+Each scheme's sampler is the real algorithm (:mod:`specbound.simulations.multidraft`);
+the exact side comes from :mod:`specbound.lp`. Instances: the theory note's n = 2 and
+n = 6 references, random non-identical drafts, a draft without mass where the target
+has mass, a one-hot target, and large vocabularies (1000, 1024) for the schemes that do
+not enumerate tuples. LPs are solved lazily and cached per instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from specbound.claims import DISTRIBUTION, EQUAL, LOWER, UPPER, Case, Claim, scaled
+from specbound.distributions import dirichlet, pair_at_tv, target_draft_pair
+from specbound.lp.baselines import nss_acceptance, specinfer_acceptance, spectr_acceptance
+from specbound.lp.optimum import identical, optimal_acceptance
+from specbound.lp.selection import canonical_rule, importance_weighted_rule
+from specbound.lp.truncated import tournament
+from specbound.simulations.agreement import chisquare_gof
+from specbound.simulations.estimate import from_proportion
+from specbound.simulations.multidraft import (
+    nss_sampling,
+    sample_drafts,
+    select_positions,
+    selection_sampling,
+    specinfer_sampling,
+    spectr_sampling,
+    tournament_sampling,
+    tournament_select,
+)
+
+PAPER = "Khisti+25"
+TRIALS = 200_000
+#: Largest n^K for schemes that enumerate draft tuples (canonical LP, importance weights).
+SMALL_TUPLES = 5_000
+#: Truncation threshold of the truncated LP / tournament in the claims.
+S_TRUNC = 3
+
+
+def _instances() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    p6 = np.array([0.30, 0.25, 0.15, 0.12, 0.10, 0.08])
+    q1 = np.array([0.10, 0.15, 0.30, 0.25, 0.12, 0.08])
+    q2 = np.array([0.20, 0.05, 0.25, 0.20, 0.20, 0.10])
+    g = np.random.default_rng(2410_18234)
+    onehot = np.zeros(8)
+    onehot[5] = 1.0
+    p_soft, q_soft = target_draft_pair(1000, rng=11)
+    p_tv, q_tv = pair_at_tv(1024, 0.3, rng=12)
+    return {
+        "n=2 a=.5 b=.1 K=2": (np.array([0.1, 0.9]), np.full((2, 2), 0.5)),
+        "n=6 reference K=2": (p6, np.vstack([q1, q2])),
+        "n=6 iid K=3": (p6, np.tile(q1, (3, 1))),
+        "n=6 iid K=4 (P*=1)": (p6, np.tile(q1, (4, 1))),
+        "n=5 dirichlet K=3": (
+            dirichlet(5, 1.0, g),
+            np.vstack([dirichlet(5, c, g) for c in (1.0, 0.5, 2.0)]),
+        ),
+        "n=4 zero draft mass": (
+            np.array([0.1, 0.2, 0.3, 0.4]),
+            np.array([[0.5, 0.5, 0.0, 0.0], [0.3, 0.3, 0.4, 0.0]]),
+        ),
+        "n=8 one-hot target": (onehot, np.tile(dirichlet(8, 1.0, g), (2, 1))),
+        "n=1000 softmax K=4": (p_soft, np.tile(q_soft, (4, 1))),
+        "n=1024 TV=0.3 K=3": (p_tv, np.tile(q_tv, (3, 1))),
+    }
+
+
+INSTANCES = _instances()
+
+
+def _small(q: np.ndarray) -> bool:
+    return q.shape[1] ** q.shape[0] <= SMALL_TUPLES
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A multi-draft scheme: exact acceptance, sampler, selection step, applicability."""
+
+    name: str
+    exact: Callable[[str], float]
+    sample: Callable[[str, int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+    applies: Callable[[np.ndarray], bool]
+    select: Callable[[str, int, np.random.Generator], tuple[np.ndarray, np.ndarray]] | None = None
+
+
+@cache
+def _canonical(label: str):
+    return canonical_rule(*INSTANCES[label])
+
+
+@cache
+def _importance(label: str):
+    return importance_weighted_rule(*INSTANCES[label])
+
+
+@cache
+def _tournament(label: str):
+    return tournament(*INSTANCES[label], S_TRUNC)
+
+
+@cache
+def _optimum(label: str) -> float:
+    return optimal_acceptance(*INSTANCES[label])
+
+
+def _selected_rule(rule_of):
+    def select(label, size, rng):
+        rule = rule_of(label)
+        x = sample_drafts(rule.drafts, size, rng)
+        return select_positions(rule, x, rng), rule.intermediate
+
+    return select
+
+
+def _selected_tournament(label, size, rng):
+    t = _tournament(label)
+    return tournament_select(t, sample_drafts(t.drafts, size, rng), rng), t.intermediate
+
+
+def _args(label):
+    return INSTANCES[label]
+
+
+SCHEMES = [
+    Scheme(
+        "canonical LP",
+        lambda lab: _canonical(lab).acceptance,
+        lambda lab, m, g: selection_sampling(_canonical(lab), m, g),
+        _small,
+        _selected_rule(_canonical),
+    ),
+    Scheme(
+        f"truncated LP/tournament s={S_TRUNC}",
+        lambda lab: _tournament(lab).acceptance,
+        lambda lab, m, g: tournament_sampling(_tournament(lab), m, g),
+        lambda q: q.shape[0] >= 2,
+        _selected_tournament,
+    ),
+    Scheme(
+        "importance weights",
+        lambda lab: _importance(lab).acceptance,
+        lambda lab, m, g: selection_sampling(_importance(lab), m, g),
+        _small,
+        _selected_rule(_importance),
+    ),
+    Scheme(
+        "SpecInfer",
+        lambda lab: specinfer_acceptance(*_args(lab)),
+        lambda lab, m, g: specinfer_sampling(*_args(lab), m, g),
+        lambda q: True,
+    ),
+    Scheme(
+        "SpecTr K-SEQ",
+        lambda lab: spectr_acceptance(*_args(lab)),
+        lambda lab, m, g: spectr_sampling(*_args(lab), m, g),
+        identical,
+    ),
+    Scheme(
+        "NSS",
+        lambda lab: nss_acceptance(*_args(lab)),
+        lambda lab, m, g: nss_sampling(*_args(lab), m, g),
+        lambda q: True,
+    ),
+]
+
+
+def _pairs(schemes=SCHEMES):
+    return [(s, label) for s in schemes for label, (_, q) in INSTANCES.items() if s.applies(q)]
+
+
+def _law_cases() -> list[Case]:
+    def make(s: Scheme, label: str):
+        def simulate(rng, scale):
+            tokens, _ = s.sample(label, scaled(TRIALS, scale), rng)
+            return chisquare_gof(tokens, INSTANCES[label][0])
+
+        return simulate
+
+    return [Case(f"{s.name} | {lab}", lambda: float("nan"), make(s, lab)) for s, lab in _pairs()]
+
+
+def _accept(s: Scheme, label: str):
+    def simulate(rng, scale):
+        _, accepted = s.sample(label, scaled(TRIALS, scale), rng)
+        return from_proportion(int(accepted.sum()), accepted.size)
+
+    return simulate
+
+
+def _acceptance_cases() -> list[Case]:
+    return [
+        Case(f"{s.name} | {lab}", lambda s=s, lab=lab: s.exact(lab), _accept(s, lab))
+        for s, lab in _pairs()
+    ]
+
+
+def _bound_cases() -> list[Case]:
+    baselines = [s for s in SCHEMES if s.name != "canonical LP"]
+    return [
+        Case(f"{s.name} | {lab}", lambda lab=lab: _optimum(lab), _accept(s, lab))
+        for s, lab in _pairs(baselines)
+    ]
+
+
+def _canonical_cases() -> list[Case]:
+    (s,) = [s for s in SCHEMES if s.name == "canonical LP"]
+    return [
+        Case(lab, lambda lab=lab: _optimum(lab), _accept(s, lab))
+        for lab, (_, q) in INSTANCES.items()
+        if _small(q)
+    ]
+
+
+def _intermediate_cases() -> list[Case]:
+    def make(s: Scheme, label: str):
+        def simulate(rng, scale):
+            y, law = s.select(label, scaled(TRIALS, scale), rng)
+            return chisquare_gof(y, law)
+
+        return simulate
+
+    chosen = [s for s in SCHEMES if s.select is not None]
+    return [
+        Case(f"{s.name} | {lab}", lambda: float("nan"), make(s, lab)) for s, lab in _pairs(chosen)
+    ]
+
+
+def _spectr_guarantee_cases() -> list[Case]:
+    (s,) = [s for s in SCHEMES if s.name == "SpecTr K-SEQ"]
+
+    def bound(lab):
+        k = INSTANCES[lab][1].shape[0]
+        return (1.0 - (1.0 - 1.0 / k) ** k) * _optimum(lab)
+
+    return [
+        Case(lab, lambda lab=lab: bound(lab), _accept(s, lab))
+        for lab, (_, q) in INSTANCES.items()
+        if identical(q)
+    ]
+
+
+CLAIMS = [
+    Claim(
+        id="md.canonical",
+        paper=PAPER,
+        statement=(
+            "The canonical decomposition built from the coupling LP (importance selection, "
+            "then speculative sampling with q_I) accepts with the optimum "
+            "P* = min_T [p(T) + 1 - prod_k q_k(T)]."
+        ),
+        agreement=EQUAL,
+        cases=_canonical_cases,
+        source="arXiv 2410.18234 (canonical decomposition; optimum as implemented here)",
+    ),
+    Claim(
+        id="md.output_law",
+        paper=PAPER,
+        statement=(
+            "Every multi-draft scheme (canonical, truncated LP/tournament, importance "
+            "weights, SpecInfer, SpecTr, NSS) outputs exactly the target law."
+        ),
+        agreement=DISTRIBUTION,
+        cases=_law_cases,
+        source="arXiv 2410.18234; 2305.09781; 2310.15141",
+    ),
+    Claim(
+        id="md.selection_law",
+        paper=PAPER,
+        statement="The token chosen by the selection step is distributed as the exact q_I.",
+        agreement=DISTRIBUTION,
+        cases=_intermediate_cases,
+        source="arXiv 2410.18234 (importance-weighted selection; theory note C2, C6, C7)",
+    ),
+    Claim(
+        id="md.acceptance",
+        paper=PAPER,
+        statement="Each scheme's simulated acceptance equals its exact formula.",
+        agreement=EQUAL,
+        cases=_acceptance_cases,
+        source="arXiv 2410.18234; 2305.09781; 2310.15141 (theory note section 5)",
+    ),
+    Claim(
+        id="md.optimum_bound",
+        paper=PAPER,
+        statement="No scheme accepts more often than the optimum P* (min-cut closed form).",
+        agreement=UPPER,
+        cases=_bound_cases,
+        source="arXiv 2410.18234 (optimal acceptance)",
+    ),
+    Claim(
+        id="md.spectr_guarantee",
+        paper="Sun+23",
+        statement="SpecTr K-SEQ accepts at least (1 - (1 - 1/K)^K) P* >= (1 - 1/e) P*.",
+        agreement=LOWER,
+        cases=_spectr_guarantee_cases,
+        source="arXiv 2310.15141 (K-SEQ approximation guarantee)",
+    ),
+]

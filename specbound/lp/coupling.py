@@ -33,6 +33,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,7 +172,9 @@ def solve_lp(
         cons.append(a_ub @ x <= b_ub)
     prob = cp.Problem(cp.Maximize(c @ x), cons)
     try:
-        prob.solve(solver=name, **(solver_options or {}))
+        with warnings.catch_warnings():  # an inaccurate solution is reported by the status
+            warnings.simplefilter("ignore", UserWarning)
+            prob.solve(solver=name, **(solver_options or {}))
     except cp.error.SolverError as exc:
         raise SolverError(f"the LP solver failed: {exc}", "solver_error", name) from None
     if prob.status != cp.OPTIMAL:
