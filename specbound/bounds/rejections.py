@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from specbound.distributions import as_distribution, check_same_size
+from specbound.distributions import (
+    as_distribution,
+    as_kernel,
+    check_int,
+    check_real,
+    check_same_size,
+)
+from specbound.errors import InvalidArgumentError
 
 
 def total_variation(target: ArrayLike, draft: ArrayLike) -> float:
@@ -47,3 +54,312 @@ def acceptance_probability(target: ArrayLike, draft: ArrayLike) -> float:
     q = as_distribution(draft, "draft")
     check_same_size(p, q, "target", "draft")
     return float(np.clip(np.minimum(p, q).sum(), 0.0, 1.0))
+
+
+# ----------------------------------------------------------------------------- chain formula
+
+
+def expected_tokens_per_step(alpha: float, gamma: int) -> float:
+    """Expected tokens per verifier call with a chain of ``gamma`` i.i.d.-accepted drafts.
+
+    .. math:: E[\\text{tokens per step}] = \\frac{1 - \\alpha^{\\gamma + 1}}{1 - \\alpha}
+              = \\sum_{k=0}^{\\gamma} \\alpha^k, \\qquad (\\gamma + 1 \\text{ at } \\alpha = 1)
+
+    Leviathan et al. (arXiv 2211.17192, Eq. 1); the chain model used by Yin et al.
+    (arXiv 2411.00841). Assumes every draft token is accepted independently with
+    probability ``alpha`` (e.g. context-free target and draft, alpha = 1 - TV);
+    tokens per step = accepted + 1 (the verifier's bonus or residual token). O(1).
+
+    Parameters
+    ----------
+    alpha : float in [0, 1]
+        Per-token acceptance probability.
+    gamma : int >= 0
+        Drafted tokens per call (0: target only, one token per call).
+
+    Returns
+    -------
+    float
+        Expected tokens per call, in [1, gamma + 1].
+
+    Examples
+    --------
+    >>> expected_tokens_per_step(0.5, 2)
+    1.75
+    """
+    alpha = check_real(alpha, "alpha", 0.0, 1.0)
+    gamma = check_int(gamma, "gamma", 0)
+    if alpha == 1.0:
+        return float(gamma + 1)
+    # the geometric sum, exact for alpha near 1 (no cancellation in 1 - alpha^(gamma+1))
+    return float(-np.expm1((gamma + 1) * np.log(alpha)) / (1.0 - alpha)) if alpha > 0 else 1.0
+
+
+# ----------------------------------------------------------------------------- Markov models
+
+
+def _check_pair(target_kernel: ArrayLike, draft_kernel: ArrayLike) -> tuple[np.ndarray, ...]:
+    p = as_kernel(target_kernel, "target_kernel")
+    q = as_kernel(draft_kernel, "draft_kernel")
+    if p.shape != q.shape:
+        raise InvalidArgumentError(
+            f"draft_kernel: shape {q.shape} differs from target_kernel's {p.shape}"
+        )
+    return p, q
+
+
+def _check_start(start: int, n: int) -> int:
+    start = check_int(start, "start", 0)
+    if start >= n:
+        raise InvalidArgumentError(f"start: must lie in 0..{n - 1}, got {start}")
+    return start
+
+
+def row_total_variation(target_kernel: np.ndarray, draft_kernel: np.ndarray) -> np.ndarray:
+    """Per-state TV, tau_i = 1 - sum_y min(P[i, y], Q[i, y]) (kernel: no validation).
+
+    Works on float arrays and on object arrays of :class:`fractions.Fraction`
+    (exact arithmetic).
+    """
+    return 1 - np.minimum(target_kernel, draft_kernel).sum(axis=1)
+
+
+def _point_mass(n: int, start: int, like: np.ndarray) -> np.ndarray:
+    mu = np.zeros(n, dtype=like.dtype)
+    if like.dtype == object:
+        mu[:] = 0 * like[0, 0]
+        mu[start] = 1 + 0 * like[0, 0]
+    else:
+        mu[start] = 1.0
+    return mu
+
+
+def rejections_kernel(p: np.ndarray, q: np.ndarray, start: int, horizon: int):
+    """Kernel of :func:`expected_rejections` (no validation; float or Fraction arrays).
+
+    Returns (E[N_rej], E[C]) for drafting to the end (gamma >= horizon).
+    """
+    tau = row_total_variation(p, q)
+    mu = _point_mass(p.shape[0], start, p)
+    rej = 0 * tau[0]
+    calls = 1 + 0 * tau[0]
+    for t in range(1, horizon + 1):
+        term = mu @ tau
+        rej = rej + term
+        if t < horizon:
+            calls = calls + term
+            mu = mu @ p
+    return rej, calls
+
+
+def expected_rejections(
+    target_kernel: ArrayLike, draft_kernel: ArrayLike, start: int, horizon: int
+) -> float:
+    """Exact expected number of rejections of speculative decoding along a Markov model.
+
+    .. math:: E[N_{rej}] = \\sum_{t=1}^{H} E_{X_{<t} \\sim p}
+              \\big[\\mathrm{TV}(P[X_{t-1}], Q[X_{t-1}])\\big]
+              = \\sum_{t=1}^{H} \\mu_{t-1} \\cdot \\tau,
+              \\quad \\mu_0 = \\delta_s,\\ \\mu_t = \\mu_{t-1} P
+
+    Yin et al. (arXiv 2411.00841), Thm 1: the draft proposes every position
+    (drafting to the end, gamma >= H) and each position is rejected with
+    probability TV given a target-distributed prefix. Cost O(H n^2) (one
+    vector-matrix product per step); unit: rejections (a count).
+
+    Parameters
+    ----------
+    target_kernel, draft_kernel : (n, n) array-like
+        Row-stochastic next-token matrices P (target) and Q (draft); row i is the
+        law of X_t given X_{t-1} = i.
+    start : int
+        The start token X_0 (not emitted), in 0..n-1.
+    horizon : int >= 1
+        Number of emitted tokens H.
+
+    Returns
+    -------
+    float
+        E[N_rej] in [0, H].
+
+    Raises
+    ------
+    InvalidArgumentError
+        Non-stochastic or non-square kernels, mismatched shapes, ``start`` out of
+        range, ``horizon`` < 1.
+
+    See Also
+    --------
+    expected_rejections_and_calls : finite drafting length gamma, and E[calls].
+    expected_rejections_bruteforce : the same by enumerating every prefix.
+
+    Examples
+    --------
+    >>> P = [[0.5, 0.5], [0.5, 0.5]]
+    >>> Q = [[0.9, 0.1], [0.5, 0.5]]
+    >>> expected_rejections(P, Q, start=0, horizon=3)  # 0.4 + 0.2 + 0.2
+    0.8
+    """
+    p, q = _check_pair(target_kernel, draft_kernel)
+    start = _check_start(start, p.shape[0])
+    horizon = check_int(horizon, "horizon", 1)
+    rej, _ = rejections_kernel(p, q, start, horizon)
+    return float(rej)
+
+
+def expected_rejections_bruteforce(
+    target_kernel: ArrayLike, draft_kernel: ArrayLike, start: int, horizon: int
+) -> float:
+    """E[N_rej] by enumerating all n^(H-1) target prefixes (tiny cases; a cross-check).
+
+    .. math:: \\sum_{t=1}^{H} \\sum_{x_1..x_{t-1}} \\prod_{s<t} P[x_{s-1}, x_s]\\,
+              \\tau_{x_{t-1}}
+
+    No aggregation by state: every path keeps its own probability. Cost O(n^H);
+    refuses n^(H-1) > 2e6.
+    """
+    p, q = _check_pair(target_kernel, draft_kernel)
+    n = p.shape[0]
+    start = _check_start(start, n)
+    horizon = check_int(horizon, "horizon", 1)
+    if float(n) ** (horizon - 1) > 2e6:
+        raise InvalidArgumentError(
+            f"horizon: n^(horizon-1) = {n}^{horizon - 1} paths is too many to enumerate"
+        )
+    tau = row_total_variation(p, q)
+    probs = np.ones(1)  # probabilities of all prefixes of length t-1 (lexicographic)
+    last = np.array([start])
+    total = 0.0
+    for t in range(1, horizon + 1):
+        total += float(np.dot(probs, tau[last]))
+        if t < horizon:
+            probs = (probs[:, None] * p[last]).ravel()
+            last = np.tile(np.arange(n), last.size)
+    return total
+
+
+def sequence_law(target_kernel: ArrayLike, start: int, horizon: int) -> np.ndarray:
+    """Exact law of (X_1, ..., X_H) under a Markov kernel, over all n^H sequences.
+
+    Index of a sequence = sum_t x_t n^(H-t) (x_1 most significant), the same
+    encoding as :func:`specbound.simulations.markov.encode_sequences`. Refuses
+    n^H > 2e6.
+    """
+    p = as_kernel(target_kernel, "target_kernel")
+    n = p.shape[0]
+    start = _check_start(start, n)
+    horizon = check_int(horizon, "horizon", 1)
+    if float(n) ** horizon > 2e6:
+        raise InvalidArgumentError(f"horizon: n^horizon = {n}^{horizon} sequences is too many")
+    return sequence_law_kernel(p, start, horizon)
+
+
+def sequence_law_kernel(p: np.ndarray, start: int, horizon: int) -> np.ndarray:
+    """Kernel of :func:`sequence_law` (no validation; float or Fraction arrays)."""
+    n = p.shape[0]
+    probs = p[start].copy()
+    for _ in range(1, horizon):
+        probs = (probs.reshape(-1, n)[:, :, None] * p[None, :, :]).reshape(-1)
+    return probs
+
+
+# ----------------------------------------------------------------------------- finite gamma
+
+
+def rejections_and_calls_kernel(
+    p: np.ndarray, q: np.ndarray, start: int, horizon: int, gamma: int
+) -> tuple:
+    """Kernel of :func:`expected_rejections_and_calls` (no validation; float or Fraction).
+
+    DP over (last token, j = draft positions used in the current round). Columns
+    0..g-1 are drafted positions, column g (present only when gamma < horizon) the
+    bonus position, with g = min(gamma, horizon).
+    """
+    n = p.shape[0]
+    bonus = gamma < horizon
+    g = gamma if bonus else horizon
+    overlap = np.minimum(p, q)
+    excess = p - overlap  # (p - q)_+
+    tau = row_total_variation(p, q)
+    mu = _zeros((n, g + 1 if bonus else g), p)
+    mu[:, 0] = _point_mass(n, start, p)
+    rej = 0 * tau[0]
+    calls = 0 * tau[0]
+    for t in range(1, horizon + 1):
+        calls = calls + mu[:, 0].sum()
+        drafted = mu[:, :g]
+        rej = rej + tau @ drafted.sum(axis=1)
+        if t == horizon:
+            break
+        new = _zeros(mu.shape, p)
+        if g > 0:
+            accepted = (drafted.T @ overlap).T  # (n, g): column j -> j + 1
+            if bonus:
+                new[:, 1 : g + 1] = accepted
+            else:  # column g - 1 is empty before the last step (j <= t - 1)
+                new[:, 1:g] = accepted[:, : g - 1]
+            new[:, 0] = drafted.sum(axis=1) @ excess
+        if bonus:
+            new[:, 0] = new[:, 0] + mu[:, g] @ p
+        mu = new
+    return rej, calls
+
+
+def _zeros(shape: tuple[int, ...], like: np.ndarray) -> np.ndarray:
+    if like.dtype == object:
+        return np.full(shape, 0 * like.flat[0], dtype=object)
+    return np.zeros(shape)
+
+
+def expected_rejections_and_calls(
+    target_kernel: ArrayLike,
+    draft_kernel: ArrayLike,
+    start: int,
+    horizon: int,
+    gamma: int | None = None,
+) -> tuple[float, float]:
+    """Exact E[rejections] and E[verifier calls] of speculative decoding with gamma drafts.
+
+    Each round (one verifier call) drafts min(gamma, remaining) tokens, verifies
+    them left to right, replaces the first rejected one by a residual sample, or
+    appends a bonus target token when all pass before the horizon. As implemented
+    here (the Yin et al. theory note's finite-gamma DP, arXiv 2411.00841 model with
+    gamma < H): a DP over (last token, j = draft positions used in the round),
+
+    * drafted position (j < gamma): accept with mass min(P, Q)[i, y] -> (y, j + 1);
+      reject with mass (P - Q)_+[i, y] -> (y, 0), one rejection;
+    * bonus position (j = gamma): emit from P[i] -> (y, 0);
+
+    E[N_rej] = sum_t P(t drafted) E[tau], E[C] = sum_t P(j_t = 0). Bonus positions
+    are never rejected, so E[N_rej] <= :func:`expected_rejections` (equal when
+    gamma >= H), while E[C] may be larger. Cost O(H min(gamma, H) n^2).
+
+    Parameters
+    ----------
+    target_kernel, draft_kernel : (n, n) array-like
+        Row-stochastic kernels P (target) and Q (draft).
+    start : int
+        Start token X_0 in 0..n-1 (not emitted).
+    horizon : int >= 1
+        Emitted tokens H.
+    gamma : int >= 0 or None
+        Drafted tokens per call; None (or >= H) drafts to the end, 0 is target only.
+
+    Returns
+    -------
+    (float, float)
+        E[N_rej] (rejections) and E[C] (verifier calls); H / E[C] is the sequence
+        rate in tokens per call.
+
+    Examples
+    --------
+    >>> P = [[0.5, 0.5], [0.5, 0.5]]
+    >>> expected_rejections_and_calls(P, P, 0, 10, gamma=4)  # every token accepted
+    (0.0, 2.0)
+    """
+    p, q = _check_pair(target_kernel, draft_kernel)
+    start = _check_start(start, p.shape[0])
+    horizon = check_int(horizon, "horizon", 1)
+    gamma = horizon if gamma is None else check_int(gamma, "gamma", 0)
+    rej, calls = rejections_and_calls_kernel(p, q, start, horizon, gamma)
+    return float(rej), float(calls)
