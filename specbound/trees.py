@@ -35,6 +35,7 @@ Tree size counts non-root nodes (drafted tokens).
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,8 +51,10 @@ __all__ = [
     "as_acceptance",
     "batch_tree",
     "chain_tree",
+    "enumerate_trees",
     "kary_tree",
     "optimal_tree",
+    "tree_from_paths",
     "tree_value",
 ]
 
@@ -390,6 +393,71 @@ def _as_int_array(x: ArrayLike, name: str) -> np.ndarray:
         else:
             raise InvalidArgumentError(f"{name}: must hold integers, got dtype {arr.dtype}")
     return arr.astype(np.int64)
+
+
+def tree_from_paths(acceptance: ArrayLike, paths: Iterable[Sequence[int]]) -> DraftTree:
+    """The tree holding the given rank paths (which must be prefix-closed), breadth first.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If a path's prefix is missing, a path repeats, or a rank is out of range.
+    """
+    uniq = sorted({tuple(int(r) for r in p) for p in paths}, key=lambda p: (len(p), p))
+    index = {p: i for i, p in enumerate(uniq)}
+    parent = []
+    for p in uniq:
+        if len(p) == 0:
+            raise InvalidArgumentError("paths: the empty path (the root) is implicit")
+        if len(p) > 1 and p[:-1] not in index:
+            raise InvalidArgumentError(f"paths: {p} is present but its prefix {p[:-1]} is not")
+        parent.append(index[p[:-1]] if len(p) > 1 else -1)
+    return tree_value(
+        acceptance, np.array(parent, dtype=np.int64), np.array([p[-1] for p in uniq], np.int64)
+    )
+
+
+def enumerate_trees(
+    num_ranks: int, size: int, max_depth: int | None = None
+) -> Iterator[tuple[tuple[int, ...], ...]]:
+    """Every prefix-closed tree of ``size`` non-root nodes over ranks ``0..num_ranks-1``.
+
+    Siblings may use any subset of the ranks. Each tree is yielded once, as a tuple of
+    rank paths. There are :math:`\\binom{m(k+1)}{k+1} / ((m-1)(k+1)+1)` of them without
+    a depth limit (m-ary trees with k + 1 nodes, the Fuss-Catalan numbers), so this
+    is for brute-force checks of small cases only.
+    """
+    num_ranks = check_int(num_ranks, "num_ranks", 1)
+    size = check_int(size, "size", 0)
+    depth = size if max_depth is None else check_int(max_depth, "max_depth", 1)
+
+    def forests(n: int, d: int) -> Iterator[tuple[tuple[int, ...], ...]]:
+        if n == 0:
+            yield ()
+            return
+        if d == 0:
+            return
+        yield from _split(n, 0, d)
+
+    def _split(n: int, r: int, d: int) -> Iterator[tuple[tuple[int, ...], ...]]:
+        # distribute n nodes among the subtrees of ranks r..num_ranks-1
+        if r == num_ranks:
+            if n == 0:
+                yield ()
+            return
+        for s in range(n + 1):
+            rest = list(_split(n - s, r + 1, d))
+            if not rest:
+                continue
+            if s == 0:
+                yield from rest
+                continue
+            for sub in forests(s - 1, d - 1):
+                head = ((r,), *((r, *p) for p in sub))
+                for tail in rest:
+                    yield head + tail
+
+    yield from forests(size, depth)
 
 
 # ----------------------------------------------------------------------------- standard shapes

@@ -20,8 +20,10 @@ from specbound.trees import (
     _malthusian,
     batch_tree,
     chain_tree,
+    enumerate_trees,
     kary_tree,
     optimal_tree,
+    tree_from_paths,
     tree_value,
 )
 
@@ -429,3 +431,35 @@ def test_depth_limited_dp_against_kary_optimum():
     t = optimal_tree(acc, 3 + 9 + 27, max_depth=3)
     assert t.expected_accepted == pytest.approx(3.0)
     assert t.depth == 3
+
+
+# ----------------------------------------------------------------------------- enumeration
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 4, 5])
+def test_enumerate_trees_fuss_catalan(m, k):
+    from math import comb
+
+    trees = list(enumerate_trees(m, k))
+    assert len(set(trees)) == len(trees)
+    assert len(trees) == comb(m * (k + 1), k + 1) // ((m - 1) * (k + 1) + 1)
+    # the independent enumerator of this file agrees as sets
+    assert {frozenset(t) for t in trees} == {frozenset(t) for t in all_forests(k, m, k)}
+
+
+def test_enumerate_trees_depth_limit():
+    trees = list(enumerate_trees(2, 3, max_depth=2))
+    assert all(max(len(p) for p in t) <= 2 for t in trees)
+    assert {frozenset(t) for t in trees} == {frozenset(t) for t in all_forests(3, 2, 2)}
+
+
+def test_tree_from_paths():
+    acc = [0.5, 0.3]
+    t = tree_from_paths(acc, [(1, 0), (0,), (1,)])
+    assert t.expected_accepted == pytest.approx(0.5 + 0.3 + 0.15)
+    assert t.parent.tolist() == [-1, -1, 1]
+    with pytest.raises(InvalidArgumentError, match=r"paths: \(1, 0\) is present but its prefix"):
+        tree_from_paths(acc, [(1, 0)])
+    with pytest.raises(InvalidArgumentError, match="paths: the empty path"):
+        tree_from_paths(acc, [()])
