@@ -1,0 +1,633 @@
+"""Exponential-race speculative decoding (ERSD): rank law, entropy bound, GSD baseline.
+
+Kobus & Gunduz, "Speculative Sampling via Exponential Races", arXiv 2504.15475
+(ACL Findings 2025). Project letters: ``target`` = p, ``draft`` = q, n = vocabulary
+size, k = drafted tokens (non-root tree nodes); natural logarithms, entropies in nats.
+The formulas below are the reconstruction of ``theory/exponential_races.md`` (C2, C3,
+C5, C6), stated here "as implemented": the paper's exact theorem statements were not
+available.
+
+Shared randomness: W_x i.i.d. Exp(1). Target winner X = argmin_x W_x / p(x); the
+draft order sorts the draft keys W_x / q(x). The rank R = 1 + #{y : W_y/q(y) <
+W_X/q(X)} is the position of the target's winner in the draft's arrival order, with
+law alpha(r) = P(R = r), r = 1..n (:func:`rank_distribution`).
+
+Zero probabilities: a token with p(x) = 0 never wins the target race; a token with
+q(x) = 0 never arrives in the draft race (key +inf) and is never drafted. If the
+target's winner has q(X) = 0, then R = n_q + 1 with n_q = #{q > 0}: one past the
+last draftable rank. :func:`drafted_acceptance` drops that atom before building trees.
+
+Exact computations
+------------------
+* alpha(1) in closed form, O(n log n) (:func:`alpha_one`), and as an exact rational
+  (:func:`alpha_one_exact`, O(n^2) fractions).
+* The full rank law (:func:`rank_distribution`): given X = x, the target's winning
+  time tau = W_x / p(x) is Exp(1) and independent of X; every other y precedes x in
+  the draft order independently with probability b_xy(tau) = 1 - exp(-tau lambda_xy),
+  lambda_xy = max(0, c_x q(y) - p(y)), c_x = p(x)/q(x). Hence
+
+  .. math:: \\alpha(r) = \\sum_x p(x) \\int_0^\\infty e^{-\\tau}
+            \\mathrm{PB}_{r-1}(\\{b_{xy}(\\tau)\\}_{y \\ne x})\\, d\\tau,
+
+  a 1-D integral of a Poisson-binomial pmf (note C3 with e = p(x) tau).
+  alpha(1) = sum_x p(x) / (1 + Lambda_x), Lambda_x = sum_y lambda_xy, in closed form.
+* Exact rationals of the whole law for small n (:func:`rank_distribution_exact`):
+  expanding the Poisson-binomial generating function over subsets A of the tokens
+  that can precede x gives alpha's generating function
+  sum_x p(x) sum_A z^{m-|A|} (1-z)^{|A|} / (1 + Lambda_A), O(n 2^n).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+from numbers import Rational
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from specbound.distributions import as_distribution, check_int, check_real, check_same_size
+from specbound.errors import InvalidArgumentError
+from specbound.trees import DraftTree, optimal_tree, tree_value
+
+__all__ = [
+    "alpha_one",
+    "alpha_one_exact",
+    "bound_from_rank_law",
+    "chain_limit",
+    "drafted_acceptance",
+    "ersd_batch_tree",
+    "ersd_chain_tree",
+    "ersd_optimal_tree",
+    "gsd_optimal_tree",
+    "gsd_positional_acceptance",
+    "gsd_positional_acceptance_without_replacement",
+    "rank_distribution",
+    "rank_distribution_exact",
+    "rank_entropy",
+    "tokens_per_step_bound",
+    "tree_entropy_identity",
+]
+
+
+def _pair(target: ArrayLike, draft: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    p = as_distribution(target, "target")
+    q = as_distribution(draft, "draft")
+    check_same_size(p, q, "target", "draft")
+    return p, q
+
+
+# ----------------------------------------------------------------------------- alpha(1)
+
+
+def _alpha_one_denominators(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel: the tokens x with p, q > 0 and 1 + Lambda_x = sum_y max(p(y), c_x q(y))."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(q > 0, p / np.where(q > 0, q, 1.0), np.inf)
+    order = np.argsort(rho, kind="stable")
+    rs = rho[order]
+    cum_q = np.concatenate(([0.0], np.cumsum(q[order])))
+    suf_p = np.concatenate((np.cumsum(p[order][::-1])[::-1], [0.0]))
+    xs = np.flatnonzero((p > 0) & (q > 0))
+    c = rho[xs]
+    k = np.searchsorted(rs, c, side="left")  # number of y with rho_y < c_x
+    den = c * cum_q[k] + suf_p[k]
+    return xs, den
+
+
+def alpha_one(target: ArrayLike, draft: ArrayLike) -> float:
+    """P(R = 1): the probability that the draft race's first arrival wins the target race.
+
+    .. math:: \\alpha(1) = \\sum_{x} \\Big[\\sum_y \\max\\Big(\\frac{p(y)}{p(x)},
+              \\frac{q(y)}{q(x)}\\Big)\\Big]^{-1}
+              = \\sum_{x:\\,p(x)q(x)>0} \\frac{p(x)}{c_x Q_<(c_x) + P_\\ge(c_x)}
+
+    with rho_y = p(y)/q(y) (+inf when q(y) = 0), c_x = rho_x, Q_<(c) = sum of q over
+    rho < c and P_>=(c) = sum of p over rho >= c (note C2; Kobus & Gunduz, arXiv
+    2504.15475; the same coupling as drafter-invariant decoding, arXiv 2408.07978).
+    Cost O(n log n): one sort and prefix sums. Bounds (1 - TV)/(1 + TV) <= alpha(1) <= 1 - TV.
+
+    Parameters
+    ----------
+    target, draft : (n,) array-like
+        Next-token laws p and q.
+
+    Returns
+    -------
+    float
+        A probability (the single-draft acceptance of ERSD).
+
+    Examples
+    --------
+    >>> round(alpha_one([0.5, 0.3, 0.15, 0.05], [0.3, 0.4, 0.2, 0.1]), 6)  # 647/820
+    0.789024
+    """
+    p, q = _pair(target, draft)
+    xs, den = _alpha_one_denominators(p, q)
+    return float(np.clip(np.sum(p[xs] / den), 0.0, 1.0))
+
+
+def _as_fractions(x, name: str) -> list[Fraction]:
+    """Exact rationals of a law; floats are read through their shortest decimal repr."""
+    try:
+        vals = [
+            Fraction(v) if isinstance(v, (Rational, str)) else Fraction(repr(float(v))) for v in x
+        ]
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"{name}: cannot be read as rationals ({exc})") from None
+    vals = [Fraction(v) for v in vals]
+    if not vals:
+        raise InvalidArgumentError(f"{name}: is empty")
+    if any(v < 0 for v in vals):
+        raise InvalidArgumentError(f"{name}: contains a negative probability")
+    if sum(vals) != 1:
+        raise InvalidArgumentError(f"{name}: rationals sum to {sum(vals)}, not exactly 1")
+    return vals
+
+
+def _exact_pair(target, draft) -> tuple[list[Fraction], list[Fraction]]:
+    p = _as_fractions(target, "target")
+    q = _as_fractions(draft, "draft")
+    if len(p) != len(q):
+        raise InvalidArgumentError(
+            f"draft: vocabulary size {len(q)} differs from target's {len(p)}"
+        )
+    return p, q
+
+
+def alpha_one_exact(target, draft) -> Fraction:
+    """alpha(1) as an exact rational, by the O(n^2) double sum of :func:`alpha_one`.
+
+    Parameters
+    ----------
+    target, draft : sequences of Fraction, int or float
+        Floats are read through their shortest decimal representation (0.3 -> 3/10);
+        each law must sum to exactly 1.
+
+    Examples
+    --------
+    >>> alpha_one_exact(["0.5", "0.3", "0.15", "0.05"], ["0.3", "0.4", "0.2", "0.1"])
+    Fraction(647, 820)
+    """
+    p, q = _exact_pair(target, draft)
+    total = Fraction(0)
+    for px, qx in zip(p, q, strict=True):
+        if px == 0 or qx == 0:
+            continue
+        c = px / qx
+        total += px / sum((max(py, c * qy) for py, qy in zip(p, q, strict=True)), Fraction(0))
+    return total
+
+
+# ----------------------------------------------------------------------------- rank law
+
+
+def _lambda_matrix(p: np.ndarray, q: np.ndarray):
+    """Kernel: tokens with q > 0 sorted by rho, and lambda[i, j] = (c_i q_j - p_j)^+ (j < i)."""
+    draftable = np.flatnonzero(q > 0)
+    rho = p[draftable] / q[draftable]
+    order = draftable[np.argsort(rho, kind="stable")]
+    ps, qs = p[order], q[order]
+    c = ps / qs
+    lam = np.maximum(c[:, None] * qs[None, :] - ps[None, :], 0.0)
+    lam = np.tril(lam, -1)  # y after x in rho order never precedes x (lambda = 0 there)
+    return ps, lam
+
+
+def _pb_nodes(lam: np.ndarray, tau: float, cols: int) -> np.ndarray:
+    """Poisson-binomial pmfs (counts 0..cols-1) of every row x at target time ``tau``.
+
+    Row i uses the probabilities b_ij = 1 - exp(-tau lambda_ij), j < i. DP over j
+    vectorised over the rows below j: O(n^2 cols) per call.
+    """
+    n = lam.shape[0]
+    pmf = np.zeros((n, cols))
+    pmf[:, 0] = 1.0
+    b_all = -np.expm1(-tau * lam)
+    for j in range(n - 1):
+        b = b_all[j + 1 :, j : j + 1]
+        if not b.any():
+            continue
+        top = min(j + 2, cols)
+        blk = pmf[j + 1 :, :top]
+        shifted = blk[:, : top - 1] * b
+        blk *= 1.0 - b
+        blk[:, 1:top] += shifted
+    return pmf
+
+
+def rank_distribution(
+    target: ArrayLike,
+    draft: ArrayLike,
+    *,
+    max_rank: int | None = None,
+    tol: float = 1e-10,
+) -> np.ndarray:
+    """Law of the rank R of the target's race winner in the draft's arrival order.
+
+    ``alpha[r - 1] = P(R = r)``, r = 1..n; ``alpha[0]`` is the single-draft ERSD
+    acceptance (:func:`alpha_one`). Note C3 of the theory note (Kobus & Gunduz, arXiv
+    2504.15475), as implemented here.
+
+    Method
+    ------
+    alpha(1) = sum_x p(x)/(1 + Lambda_x) exactly. For r >= 2, the 1-D integral over the
+    target's winning time tau ~ Exp(1) (module docstring) is computed with the
+    substitution tau = e^s and the trapezoidal rule in s, which converges
+    geometrically for this smooth, rapidly decaying integrand. The s-range is
+    [ln tau_lo, ln 46], tau_lo = sqrt(2e-3 tol / max_x Lambda_x): outside it the
+    r >= 2 integrand is below tol / 1000 in total (it is <= tau Lambda_x near 0 and
+    <= tau e^-tau at infinity). The step starts at h = 0.5 and is halved (nested nodes, so the old
+    values are reused) until two successive estimates differ by at most ``tol`` in
+    every rank; the finer one is returned. Inside, the Poisson-binomial pmf of every
+    x is built by the O(n^2) dynamic program, vectorised over x.
+
+    Cost: O(n^2 * cols * nodes) with cols = min(n, max_rank) and typically 100-400
+    nodes: exact laws for n up to a few hundred in seconds; use ``max_rank`` (exact
+    for the ranks it keeps) or Monte Carlo for larger n.
+
+    Parameters
+    ----------
+    target, draft : (n,) array-like
+        Next-token laws p and q (same n).
+    max_rank : int, optional
+        Compute P(R = r) only for r <= max_rank (the others are returned as 0; their
+        total is 1 - sum(alpha)).
+    tol : float
+        Absolute error target per rank (default 1e-10).
+
+    Returns
+    -------
+    (n,) ndarray of float64
+        The rank law; if some token with p > 0 has q = 0, its mass sits at index n_q
+        (rank n_q + 1, never drafted), n_q = #{q > 0}.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Invalid laws, different vocabulary sizes, max_rank < 1, tol outside (0, 1e-3].
+    RuntimeError
+        If the quadrature does not reach ``tol`` within 8 halvings.
+
+    Examples
+    --------
+    >>> np.round(rank_distribution([0.5, 0.3, 0.15, 0.05], [0.3, 0.4, 0.2, 0.1]), 6)
+    array([0.789024, 0.15525 , 0.047601, 0.008125])
+    """
+    p, q = _pair(target, draft)
+    n = p.size
+    cols = n if max_rank is None else min(n, check_int(max_rank, "max_rank", 1))
+    tol = check_real(tol, "tol", 0.0, 1e-3)
+    if tol == 0:
+        raise InvalidArgumentError("tol: must be > 0")
+    alpha = np.zeros(n)
+    nq = int(np.count_nonzero(q > 0))
+    if nq < n and nq < cols:
+        alpha[nq] = p[q == 0].sum()  # X never drafted: rank n_q + 1
+    alpha[0] += alpha_one(p, q)
+    if cols == 1 or nq == 1:
+        return alpha
+    ps, lam = _lambda_matrix(p, q)
+    big = float(lam.sum(axis=1).max())
+    if big == 0.0:
+        return alpha
+    s_lo = 0.5 * math.log(2e-3 * tol / big)
+    s_hi = math.log(46.0)
+    span = s_hi - s_lo
+    cols_nq = min(cols, nq)
+
+    def contribution(s: float) -> np.ndarray:
+        tau = math.exp(s)
+        pmf = _pb_nodes(lam, tau, cols_nq)
+        return math.exp(-tau) * tau * (ps @ pmf)
+
+    levels = math.ceil(span / 0.5)
+    h = span / levels
+    total = sum(contribution(s_lo + i * h) for i in range(levels + 1))
+    estimate = h * total
+    for _ in range(8):
+        mids = s_lo + h * (np.arange(levels) + 0.5)
+        total = total + sum(contribution(float(s)) for s in mids)
+        h, levels = h / 2, levels * 2
+        finer = h * total
+        err = float(np.max(np.abs(finer - estimate)[1:]))
+        estimate = finer
+        if err <= tol:
+            break
+    else:
+        raise RuntimeError(f"rank_distribution: quadrature error {err:.3g} above tol {tol:g}")
+    alpha[1:cols_nq] += estimate[1:cols_nq]
+    return alpha
+
+
+def rank_distribution_exact(target, draft) -> list[Fraction]:
+    """The whole rank law as exact rationals, for small vocabularies (n <= 14).
+
+    For each x with p(x) q(x) > 0, let Y be the tokens that can precede x
+    (lambda_xy > 0) and m = |Y|. Expanding prod_y (z + (1 - z) e^{-tau lambda_y}) over
+    subsets A of Y and integrating against e^{-tau} gives
+
+    .. math:: E[z^{R-1} \\mid X = x] = \\sum_{A \\subseteq Y}
+              \\frac{z^{m-|A|}(1-z)^{|A|}}{1 + \\Lambda_A}, \\quad
+              \\Lambda_A = \\sum_{y\\in A}\\lambda_{xy},
+
+    so every alpha(r) is rational for rational p, q. Cost O(n^2 2^n) fractions.
+
+    Parameters
+    ----------
+    target, draft : sequences of Fraction, int, str or float
+        Laws summing to exactly 1 (floats read through their shortest repr).
+
+    Returns
+    -------
+    list of Fraction
+        alpha(1), ..., alpha(n); sums to exactly 1.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Bad laws, different sizes, or n > 14.
+    """
+    p, q = _exact_pair(target, draft)
+    n = len(p)
+    if n > 14:
+        raise InvalidArgumentError(f"target: exact rank law needs n <= 14, got {n}")
+    alpha = [Fraction(0)] * n
+    nq = sum(1 for v in q if v > 0)
+    for x in range(n):
+        if p[x] == 0:
+            continue
+        if q[x] == 0:
+            alpha[nq] += p[x]
+            continue
+        c = p[x] / q[x]
+        lam = [c * q[y] - p[y] for y in range(n) if y != x and c * q[y] - p[y] > 0]
+        m = len(lam)
+        coef = [Fraction(0)] * (m + 1)  # coef[a] = sum over |A| = a of 1/(1 + Lambda_A)
+        for a in range(m + 1):
+            for sub in itertools.combinations(lam, a):
+                coef[a] += 1 / (1 + sum(sub, Fraction(0)))
+        # sum_a coef[a] z^{m-a} (1-z)^a  -> coefficients in z
+        poly = [Fraction(0)] * (m + 1)
+        for a in range(m + 1):
+            for i in range(a + 1):  # (1-z)^a = sum_i C(a,i) (-z)^i
+                poly[m - a + i] += coef[a] * math.comb(a, i) * (-1) ** i
+        for j in range(m + 1):
+            alpha[j] += p[x] * poly[j]
+    return alpha
+
+
+def _law(rank_law: ArrayLike) -> np.ndarray:
+    """A validated rank law, not renormalised (its quadrature error stays visible)."""
+    as_distribution(rank_law, "rank_law")
+    return np.asarray(rank_law, dtype=np.float64)
+
+
+def rank_entropy(rank_law: ArrayLike) -> float:
+    """H[R] = -sum_r alpha(r) ln alpha(r) in nats (0 ln 0 = 0).
+
+    Examples
+    --------
+    >>> round(rank_entropy([0.5, 0.5]), 6)
+    0.693147
+    """
+    a = _law(rank_law)
+    nz = a[a > 0]
+    return float(max(0.0, -(nz * np.log(nz)).sum()))
+
+
+def drafted_acceptance(rank_law: ArrayLike, draft: ArrayLike) -> np.ndarray:
+    """The per-rank acceptance vector a tree can use: alpha(1..n_q), n_q = #{q > 0}.
+
+    The atom at rank n_q + 1 (target winner with q = 0) is not a draftable rank.
+    """
+    a = as_distribution(rank_law, "rank_law")
+    q = as_distribution(draft, "draft")
+    check_same_size(q, a, "draft", "rank_law")
+    raw = np.asarray(rank_law, dtype=np.float64)  # validated, not renormalised
+    return raw[: int(np.count_nonzero(q > 0))].copy()
+
+
+# ----------------------------------------------------------------------------- bound
+
+
+def tokens_per_step_bound(
+    target: ArrayLike, draft: ArrayLike, k: int, *, rank_law: ArrayLike | None = None
+) -> float:
+    """Entropy bound on the expected tokens per target call of any k-node draft tree.
+
+    .. math:: E[G] \\le \\frac{\\ln n + \\ln(k+1)}{H[R]}
+
+    (C6 of the theory note, the channel-simulation bound of Kobus & Gunduz, arXiv
+    2504.15475, as implemented here). Proof: G is a stopping time of the i.i.d. rank
+    stream, so E[G] H[R] = H(N) + H(R_last | N) (Wald's identity for entropy;
+    :func:`tree_entropy_identity`), N = last node reached (k + 1 values), R_last = the
+    rank that left the tree (n values). Base-free ratio; H[R] in nats. Returns +inf when
+    H[R] = 0 (R deterministic).
+
+    Parameters
+    ----------
+    target, draft : (n,) array-like
+        Next-token laws p and q.
+    k : int
+        Drafted tokens (non-root nodes), >= 1.
+    rank_law : (n,) array-like, optional
+        A precomputed :func:`rank_distribution` (skips the O(n^3) computation).
+
+    Examples
+    --------
+    >>> round(tokens_per_step_bound([0.5, 0.3, 0.15, 0.05], [0.3, 0.4, 0.2, 0.1], 8), 4)
+    5.428
+    """
+    p, q = _pair(target, draft)
+    k = check_int(k, "k", 1)
+    if rank_law is None:
+        a = rank_distribution(p, q)
+    else:
+        a = as_distribution(rank_law, "rank_law")
+        check_same_size(p, a, "target", "rank_law")
+    return bound_from_rank_law(a, k)
+
+
+def bound_from_rank_law(rank_law: ArrayLike, k: int, n: int | None = None) -> float:
+    """The C6 bound (ln n + ln(k + 1)) / H[R] from a rank law; n defaults to len(rank_law).
+
+    Examples
+    --------
+    >>> round(bound_from_rank_law([0.5, 0.5], 1), 6)   # (ln 2 + ln 2) / ln 2
+    2.0
+    """
+    a = as_distribution(rank_law, "rank_law")
+    k = check_int(k, "k", 1)
+    n = a.size if n is None else check_int(n, "n", a.size)
+    h = rank_entropy(a)
+    return math.inf if h == 0.0 else (math.log(n) + math.log(k + 1)) / h
+
+
+def tree_entropy_identity(rank_law: ArrayLike, tree: DraftTree) -> tuple[float, float]:
+    """Both sides of E[G] H[R] = H(N) + H(R_last | N) for a tree verified by ranks.
+
+    N = the last node reached, P(N = v) = pi(v) (1 - sum over v's children c of
+    alpha(rank c)); R_last | N = v has law alpha restricted to the ranks that are not
+    children of v. ``tree.child_index`` holds 0-based ranks into ``rank_law``.
+
+    Returns
+    -------
+    (lhs, rhs) : tuple of float
+        E[G] H[R] and H(N) + H(R_last | N), in nats; equal for any tree.
+    """
+    a = _law(rank_law)
+    size = tree.size
+    pi = np.concatenate(([1.0], np.asarray(tree.path_probability, dtype=np.float64)))
+    slot = tree.parent + 1  # 0 = root
+    out_mass = np.bincount(slot, weights=a[tree.child_index], minlength=size + 1)
+    stop = pi * np.clip(1.0 - out_mass, 0.0, 1.0)
+    lhs = (1.0 + float(pi[1:].sum())) * rank_entropy(a)
+    nz = stop[stop > 0]
+    h_n = float(-(nz * np.log(nz)).sum())
+    ent_all = np.where(a > 0, -a * np.log(np.where(a > 0, a, 1.0)), 0.0)
+    used = np.bincount(slot, weights=ent_all[tree.child_index], minlength=size + 1)
+    rest_ent = ent_all.sum() - used  # sum over non-child ranks of -a ln a
+    rest_mass = np.clip(1.0 - out_mass, 0.0, 1.0)
+    ok = rest_mass > 0
+    # H(R | R not a child) = (rest_ent + rest_mass ln rest_mass) / rest_mass
+    cond = np.zeros(size + 1)
+    cond[ok] = (rest_ent[ok] + rest_mass[ok] * np.log(rest_mass[ok])) / rest_mass[ok]
+    rhs = h_n + float((stop * cond).sum())
+    return lhs, rhs
+
+
+# ----------------------------------------------------------------------------- trees
+
+
+def ersd_optimal_tree(
+    target: ArrayLike, draft: ArrayLike, k: int, *, rank_law: ArrayLike | None = None
+) -> DraftTree:
+    """The k-node ERSD draft tree of largest E[G] under stateless acceptance (C5).
+
+    The k rank paths of largest pi (Tunstall-like heap greedy of
+    :func:`specbound.trees.optimal_tree`, with ``sort=True``: ERSD may draft any
+    set of ranks of the draft race, so an unsorted rank law is fine). ``child_index``
+    holds 0-based ranks. Uses :func:`drafted_acceptance` (never a q = 0 rank).
+    """
+    p, q = _pair(target, draft)
+    k = check_int(k, "k", 1)
+    a = rank_distribution(p, q) if rank_law is None else rank_law
+    return optimal_tree(drafted_acceptance(a, q), k, sort=True)
+
+
+def gsd_positional_acceptance(target: ArrayLike, draft: ArrayLike, k: int) -> np.ndarray:
+    """Positional acceptance of multi-draft speculative sampling with i.i.d. drafts.
+
+    SpecInfer recursive rejection (arXiv 2305.09781): r_0 = p, a_i = sum_x min(r_{i-1},
+    q), r_i = (r_{i-1} - q)^+ / (1 - a_i). P(the i-th draft is the accepted one) =
+    a_i prod_{j<i} (1 - a_j), i = 1..k. O(k n).
+
+    Examples
+    --------
+    >>> np.round(gsd_positional_acceptance([0.5, 0.3, 0.15, 0.05], [0.3, 0.4, 0.2, 0.1], 4), 6)
+    array([0.8   , 0.06  , 0.042 , 0.0294])
+    """
+    p, q = _pair(target, draft)
+    k = check_int(k, "k", 1)
+    out = np.zeros(k)
+    r, survive = p, 1.0
+    for i in range(k):
+        a = float(np.minimum(r, q).sum())
+        out[i] = survive * a
+        survive *= 1.0 - a
+        res = np.maximum(r - q, 0.0)
+        mass = res.sum()
+        if survive <= 0.0 or mass <= 0.0:
+            break
+        r = res / mass
+    return out
+
+
+def gsd_positional_acceptance_without_replacement(
+    target: ArrayLike, draft: ArrayLike, k: int, *, max_histories: int = 2_000_000
+) -> np.ndarray:
+    """Positional acceptance of recursive rejection with drafts sampled without replacement.
+
+    Draft i is drawn from q_i = q restricted to the tokens not drafted yet; it is
+    accepted with probability min(1, r_{i-1}(y)/q_i(y)); on rejection r_i =
+    (r_{i-1} - q_i)^+ normalised (Jeon et al., arXiv 2402.14160). The residual does not
+    depend on which token was rejected, but q_{i+1} does, so the exact vector sums over
+    the sequences of rejected tokens (token y is rejected with probability
+    (q_i(y) - r_{i-1}(y))^+): O(n^k) work, small n only. Exact enumeration.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Bad laws or k, or more than ``max_histories`` rejection histories.
+    """
+    p, q = _pair(target, draft)
+    k = check_int(k, "k", 1)
+    out = np.zeros(k)
+    budget = [max_histories]
+
+    def walk(i: int, r: np.ndarray, qi: np.ndarray, reach: float) -> None:
+        if i == k or reach == 0.0 or qi.sum() <= 0:
+            return
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise InvalidArgumentError(
+                f"k: more than {max_histories} rejection histories; use smaller n or k"
+            )
+        qn = qi / qi.sum()
+        out[i] += reach * float(np.minimum(r, qn).sum())
+        rej = np.maximum(qn - r, 0.0)
+        res = np.maximum(r - qn, 0.0)
+        if res.sum() <= 0:
+            return
+        r_next = res / res.sum()
+        for y in np.flatnonzero(rej > 0):
+            q_next = qi.copy()
+            q_next[y] = 0.0
+            walk(i + 1, r_next, q_next, reach * float(rej[y]))
+
+    walk(0, p, q.copy(), 1.0)
+    return out
+
+
+def gsd_optimal_tree(
+    target: ArrayLike, draft: ArrayLike, k: int, *, max_children: int | None = None
+) -> DraftTree:
+    """The k-node GSD (i.i.d. SpecInfer drafts) tree of largest E[G] (Sequoia assumption).
+
+    The heap greedy on the positional vector of :func:`gsd_positional_acceptance` of
+    length ``max_children`` (default k: no cap). Children of a GSD node are verified in
+    drafting order, so the vector must be non-increasing (``optimal_tree`` rejects it
+    otherwise, with an InvalidArgumentError naming ``acceptance``).
+    """
+    k = check_int(k, "k", 1)
+    width = k if max_children is None else check_int(max_children, "max_children", 1)
+    vec = gsd_positional_acceptance(target, draft, width)
+    # rounding can make an exactly flat tail (all zeros or a constant) tick upward
+    vec = np.minimum.accumulate(vec) if np.all(np.diff(vec) <= 1e-15) else vec
+    return optimal_tree(vec, k)
+
+
+def ersd_chain_tree(acceptance: ArrayLike, k: int) -> DraftTree:
+    """A chain of k first arrivals: E[G] = sum_{i=0}^{k} alpha(1)^i (C5).
+
+    Built with :func:`specbound.trees.tree_value`, so the rank law need not be sorted.
+    """
+    k = check_int(k, "k", 1)
+    return tree_value(acceptance, np.arange(-1, k - 1), np.zeros(k, dtype=np.int64))
+
+
+def ersd_batch_tree(acceptance: ArrayLike, k: int) -> DraftTree:
+    """k children of the root, the first k draft arrivals: E[G] = 1 + sum_{r<=k} alpha(r) <= 2."""
+    k = check_int(k, "k", 1)
+    m = np.asarray(acceptance).shape[-1]
+    if k > m:
+        raise InvalidArgumentError(f"k: a batch has at most {m} draftable ranks, got {k}")
+    return tree_value(acceptance, np.full(k, -1), np.arange(k))
+
+
+def chain_limit(target: ArrayLike, draft: ArrayLike) -> float:
+    """Limit of E[G] for an ERSD chain as k -> infinity: 1 / (1 - alpha(1)) (inf if 1)."""
+    a1 = alpha_one(target, draft)
+    return math.inf if a1 >= 1.0 else 1.0 / (1.0 - a1)
