@@ -1,3 +1,208 @@
-"""Figures: rejections (to be filled by its issue)."""
+"""Figures for Yin et al. (arXiv 2411.00841): rejections vs horizon, tokens per step
+vs gamma, and the quality/rejection Pareto front (exact lines, LP points, Monte
+Carlo dots with 95% error bars)."""
 
-FIGURES: list = []
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from specbound.bounds.rejection_examples import example_a
+from specbound.bounds.rejection_rules import unbiased_baselines
+from specbound.bounds.rejections import (
+    expected_rejections,
+    expected_tokens_per_step,
+    total_variation,
+)
+from specbound.bounds.tradeoff import (
+    biased_expected_rejections,
+    biased_sequence_tv,
+    min_rejection_with_budget,
+    optimal_biased_rule,
+)
+from specbound.distributions import random_kernel
+from specbound.figures import FigureContext, FigureOutput, FigureSpec
+from specbound.simulations.estimate import from_proportion, from_values
+from specbound.simulations.markov import speculative_decoding
+from specbound.simulations.rejection_rules import accept_reject
+
+Z95 = 1.96
+
+
+def _columns(keys: tuple[str, ...]) -> dict[str, list]:
+    return {k: [] for k in keys}
+
+
+def rejections_vs_horizon(ctx: FigureContext) -> FigureOutput:
+    """E[rejections] vs horizon H, drafting to the end, for drafts of several qualities.
+
+    Target: a random Dirichlet(0.5) kernel on n = 20 tokens; draft
+    Q_w = (1 - w) P + w R with R another random kernel, w in {0.2, 0.5, 0.8}.
+    Exact: the sum of TV (Thm 1); dots: the real algorithm.
+    """
+    trials = ctx.trials(20_000, 2_000)
+    rng = np.random.default_rng([ctx.seed, 41])
+    p = random_kernel(20, 0.5, rng=np.random.default_rng([ctx.seed, 1]))
+    other = random_kernel(20, 0.5, rng=np.random.default_rng([ctx.seed, 2]))
+    horizons = np.arange(1, 41)
+    mc_h = (1, 5, 10, 20, 30, 40)
+    cols = _columns(("series", "kind", "horizon", "rejections", "se"))
+    fig = Figure(figsize=(6, 4.2))
+    ax = fig.add_subplot()
+    for w in (0.2, 0.5, 0.8):
+        q = (1 - w) * p + w * other
+        exact = [expected_rejections(p, q, 0, int(h)) for h in horizons]
+        label = f"w={w:g}"
+        (line,) = ax.plot(horizons, exact, lw=1.2, label=f"exact, draft weight {label}")
+        for h, e in zip(horizons, exact, strict=True):
+            for k, v in zip(cols, (label, "exact", int(h), e, 0.0), strict=True):
+                cols[k].append(v)
+        means, ses = [], []
+        for h in mc_h:
+            est = from_values(speculative_decoding(p, q, h, trials, None, rng).rejections)
+            means.append(est.mean)
+            ses.append(est.se)
+            for k, v in zip(cols, (label, "monte carlo", h, est.mean, est.se), strict=True):
+                cols[k].append(v)
+        ax.errorbar(mc_h, means, yerr=Z95 * np.asarray(ses), fmt="o", ms=3, color=line.get_color())
+    ax.set_xlabel("horizon H (tokens)")
+    ax.set_ylabel("E[rejections]")
+    ax.set_title(f"Rejections = sum of TV (n=20; dots: {trials:,} runs, 95% CI)")
+    ax.legend(fontsize=8)
+    return FigureOutput(fig, cols)
+
+
+def tokens_per_step_vs_gamma(ctx: FigureContext) -> FigureOutput:
+    """Tokens per verifier call vs gamma for several alpha: (1 - alpha^(g+1)) / (1 - alpha).
+
+    Monte Carlo: the real algorithm on context-free laws with 1 - TV = alpha
+    (target (alpha, 1 - alpha), draft (1, 0)), tokens emitted by the first call.
+    """
+    trials = ctx.trials(50_000, 5_000)
+    rng = np.random.default_rng([ctx.seed, 42])
+    gammas = np.arange(0, 13)
+    mc_g = (1, 2, 4, 8, 12)
+    cols = _columns(("series", "kind", "gamma", "tokens_per_step", "se"))
+    fig = Figure(figsize=(6, 4.2))
+    ax = fig.add_subplot()
+    for alpha in (0.5, 0.7, 0.8, 0.9):
+        label = f"alpha={alpha:g}"
+        exact = [expected_tokens_per_step(alpha, int(g)) for g in gammas]
+        (line,) = ax.plot(gammas, exact, lw=1.2, label=f"exact, {label}")
+        for g, e in zip(gammas, exact, strict=True):
+            for k, v in zip(cols, (label, "exact", int(g), e, 0.0), strict=True):
+                cols[k].append(v)
+        p = np.tile([alpha, 1 - alpha], (2, 1))
+        q = np.tile([1.0, 0.0], (2, 1))
+        means, ses = [], []
+        for g in mc_g:
+            run = speculative_decoding(p, q, g + 1, trials, g, rng)
+            est = from_values(run.first_round_tokens)
+            means.append(est.mean)
+            ses.append(est.se)
+            for k, v in zip(cols, (label, "monte carlo", g, est.mean, est.se), strict=True):
+                cols[k].append(v)
+        ax.errorbar(mc_g, means, yerr=Z95 * np.asarray(ses), fmt="o", ms=3, color=line.get_color())
+    ax.set_xlabel("gamma (draft tokens per call)")
+    ax.set_ylabel("E[tokens per step]")
+    ax.set_title(f"Chain formula (dots: {trials:,} calls, 95% CI)")
+    ax.legend(fontsize=8)
+    return FigureOutput(fig, cols)
+
+
+def pareto_front(ctx: FigureContext) -> FigureOutput:
+    """Quality vs rejection: one step (left) and a sequence (right).
+
+    Left, p = (.5, .3, .2), q = (.2, .3, .5) (TV = .3): the exact front
+    rejection = max(0, TV - eps), the eps-budget LP at a grid of eps, the simulated
+    optimal biased rule, and the unbiased baselines (loss 0, more rejections).
+    Right, Example A (H = 3): exact sequence TV of the chain (1 - lam) P + lam Q
+    against E[rejections] for lam in [0, 1], with Monte Carlo dots.
+    """
+    from specbound.lp.rejection_lp import budget_lp
+
+    trials = ctx.trials(100_000, 10_000)
+    rng = np.random.default_rng([ctx.seed, 43])
+    p, q = np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5])
+    tv = total_variation(p, q)
+    cols = _columns(("panel", "kind", "loss_tv", "rejection", "se"))
+
+    def add(panel, kind, x, y, se=0.0):
+        for k, v in zip(cols, (panel, kind, float(x), float(y), float(se)), strict=True):
+            cols[k].append(v)
+
+    fig = Figure(figsize=(10, 4.2))
+    ax1, ax2 = fig.subplots(1, 2)
+    grid = np.linspace(0, 0.4, 41)
+    front = [min_rejection_with_budget(p, q, e) for e in grid]
+    ax1.plot(grid, front, "k-", lw=1.2, label="exact: max(0, TV - eps)")
+    for e, f in zip(grid, front, strict=True):
+        add("one step", "exact", e, f)
+    eps_pts = np.linspace(0, 0.35, 8)
+    lp_vals = [budget_lp(p, q, e).rejection for e in eps_pts]
+    ax1.plot(eps_pts, lp_vals, "s", mfc="none", ms=8, label="eps-budget LP (cvxpy)")
+    for e, v in zip(eps_pts, lp_vals, strict=True):
+        add("one step", "lp", e, v)
+    means, ses, losses = [], [], []
+    for e in eps_pts:
+        rule = optimal_biased_rule(p, q, e)
+        _, acc = accept_reject(q, rule.acceptance, rule.residual, trials, rng)
+        est = from_proportion(int((~acc).sum()), trials)
+        means.append(est.mean)
+        ses.append(est.se)
+        losses.append(rule.loss)
+        add("one step", "monte carlo", rule.loss, est.mean, est.se)
+    ax1.errorbar(losses, means, yerr=Z95 * np.asarray(ses), fmt="o", ms=3, label="biased rule, MC")
+    for rule in unbiased_baselines(p, q)[1:]:
+        ax1.plot([0], [rule.rejection], "x", ms=7, label=f"{rule.name} (unbiased)")
+        add("one step", rule.name, 0.0, rule.rejection)
+    ax1.set_xlabel("TV(output, target) (quality loss)")
+    ax1.set_ylabel("P(reject)")
+    ax1.set_title(f"One step, TV(p, q) = {tv:.2g}")
+    ax1.legend(fontsize=7)
+
+    a = example_a()
+    lams = np.linspace(0, 1, 21)
+    xs = [biased_sequence_tv(a.target, a.draft, a.start, 3, lam) for lam in lams]
+    ys = [biased_expected_rejections(a.target, a.draft, a.start, 3, lam) for lam in lams]
+    ax2.plot(xs, ys, "k-", lw=1.2, label="exact (chain K_lam)")
+    for x, y in zip(xs, ys, strict=True):
+        add("Example A H=3", "exact", x, y)
+    mx, mm, ms = [], [], []
+    for lam in (0.0, 0.25, 0.5, 0.75, 1.0):
+        run = speculative_decoding(a.target, a.draft, 3, trials, None, rng, a.start, mix=lam)
+        est = from_values(run.rejections)
+        x = biased_sequence_tv(a.target, a.draft, a.start, 3, lam)
+        mx.append(x)
+        mm.append(est.mean)
+        ms.append(est.se)
+        add("Example A H=3", "monte carlo", x, est.mean, est.se)
+    ax2.errorbar(mx, mm, yerr=Z95 * np.asarray(ms), fmt="o", ms=3, label="biased SD, MC")
+    ax2.set_xlabel("TV(output sequence law, target sequence law)")
+    ax2.set_ylabel("E[rejections]")
+    ax2.set_title("Sequence level, Example A (H = 3)")
+    ax2.legend(fontsize=7)
+    return FigureOutput(fig, cols)
+
+
+FIGURES = [
+    FigureSpec(
+        "rejections_vs_horizon",
+        "Speculative decoding along a Markov model: exact E[rejections] (sum of TV, Yin et al. "
+        "Thm 1) vs horizon for three draft qualities, with Monte Carlo of the real algorithm.",
+        rejections_vs_horizon,
+    ),
+    FigureSpec(
+        "tokens_per_step_vs_gamma",
+        "Tokens per verifier call vs draft length gamma: (1 - alpha^(gamma+1)) / (1 - alpha) "
+        "and Monte Carlo.",
+        tokens_per_step_vs_gamma,
+    ),
+    FigureSpec(
+        "pareto_front",
+        "Quality vs rejection (Yin et al. Thms 4-5, as implemented here): exact front, "
+        "eps-budget LP, simulated optimal biased rule, unbiased baselines; sequence level "
+        "on Example A.",
+        pareto_front,
+    ),
+]
