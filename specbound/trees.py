@@ -94,7 +94,9 @@ def as_acceptance(
     bad = np.flatnonzero((arr < 0) | (arr > 1))
     if bad.size:
         i = int(bad[0])
-        raise InvalidArgumentError(f"{name}: entries must lie in [0, 1], got {arr[i]!r} at [{i}]")
+        raise InvalidArgumentError(
+            f"{name}: entries must lie in [0, 1], got {float(arr[i])!r} at [{i}]"
+        )
     total = float(arr.sum())
     if total > 1 + SUM_TOLERANCE:
         raise InvalidArgumentError(
@@ -107,8 +109,8 @@ def as_acceptance(
             i = int(up[0]) + 1
             raise InvalidArgumentError(
                 f"{name}: must be sorted best child first (non-increasing), but "
-                f"[{i}] = {arr[i]!r} > [{i - 1}] = {arr[i - 1]!r}; sort it (np.sort(a)[::-1]) "
-                "or pass sort=True to optimal_tree"
+                f"[{i}] = {float(arr[i])!r} > [{i - 1}] = {float(arr[i - 1])!r}; sort it "
+                "(np.sort(a)[::-1]) or pass sort=True to optimal_tree (--sort on the command line)"
             )
     return arr
 

@@ -1,5 +1,91 @@
-"""Subcommand: trees (to be filled by its issue)."""
+"""Subcommand ``specbound tree``: the optimal draft tree for a per-child acceptance vector.
+
+Tunstall / top-k greedy without a depth limit, exact Sequoia-style DP with one
+(Kobus & Gunduz arXiv 2504.15475 C5; Pankratov & Alistarh arXiv 2512.11718 C2;
+Chen et al. arXiv 2402.12374), as implemented in :mod:`specbound.trees`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from specbound.commands import read_array
+from specbound.distributions import check_int
+from specbound.errors import InvalidArgumentError
+from specbound.trees import as_acceptance, optimal_tree
 
 
 def register(subparsers) -> None:
-    """Add no subcommand yet."""
+    """Add ``specbound tree``."""
+    p = subparsers.add_parser(
+        "tree",
+        help="optimal draft tree for a per-child acceptance vector",
+        description="Optimal draft tree of SIZE non-root nodes when the child of rank r of "
+        "every node is accepted with probability ACCEPTANCE[r] (a rank law, a positional "
+        "acceptance vector, or a sorted next-token distribution). Prints E[accepted] and "
+        "tokens per step, compares with a chain and a batch, and draws small trees.",
+    )
+    p.add_argument(
+        "--acceptance",
+        required=True,
+        help="per-child acceptance, best first, e.g. 0.8,0.1,0.05 (or a .npy/.csv file)",
+    )
+    p.add_argument("--size", required=True, type=int, help="non-root nodes (drafted tokens)")
+    p.add_argument("--max-depth", type=int, default=None, help="largest node depth (>= 1)")
+    p.add_argument(
+        "--sort", action="store_true", help="sort the acceptance vector instead of rejecting it"
+    )
+    p.add_argument(
+        "--draw-limit",
+        type=int,
+        default=64,
+        help="draw the tree as text when it has at most this many nodes (default 64)",
+    )
+    p.add_argument(
+        "--simulate",
+        type=int,
+        default=0,
+        metavar="TRIALS",
+        help="also estimate E[accepted] by TRIALS Monte Carlo verifier walks",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the optimal tree's value (and drawing, comparison, Monte Carlo estimate)."""
+    acc = as_acceptance(read_array(args.acceptance, "acceptance"), require_sorted=not args.sort)
+    size = check_int(args.size, "size", 0)
+    draw_limit = check_int(args.draw_limit, "draw_limit", 0)
+    trials = check_int(args.simulate, "simulate", 0)
+    if trials == 1:
+        raise InvalidArgumentError("simulate: need at least 2 trials, got 1")
+    tree = optimal_tree(acc, size, max_depth=args.max_depth, sort=args.sort)
+    limit = "none" if args.max_depth is None else str(args.max_depth)
+    print(f"acceptance: {acc.size} ranks, total {acc.sum():.6g}, best {acc.max():.6g}")
+    print(f"optimal tree: size {tree.size}, depth {tree.depth} (limit {limit})")
+    print(f"  E[accepted]      {tree.expected_accepted:.10g}")
+    print(f"  tokens per step  {tree.tokens_per_step:.10g}")
+    best = float(acc.max())
+    # chain of k best children: sum_{i=1}^{k} b^i
+    chain = float(size) if best >= 1.0 else best * (1.0 - best**size) / (1.0 - best)
+    batch = float(sum(sorted(acc.tolist(), reverse=True)[: min(size, acc.size)]))
+    print("compare (E[accepted]):")
+    chain_note = "" if args.max_depth is None or size <= args.max_depth else " (ignores depth)"
+    print(f"  chain of {size}{chain_note}: {chain:.10g}")
+    print(f"  batch of {min(size, acc.size)}: {batch:.10g}")
+    if trials:
+        from specbound.simulations.tree_verification import estimate_accepted
+
+        est = estimate_accepted(
+            tree, trials, args.seed, progress=False if args.no_progress else None
+        )
+        print(
+            f"Monte Carlo ({trials} verifier walks): {est.mean:.6g} ± {est.se:.2g} "
+            f"(z = {est.z(tree.expected_accepted):+.2f})"
+        )
+    if 0 < tree.size <= draw_limit:
+        print()
+        print(tree.draw(max_nodes=draw_limit))
+    return 0
