@@ -277,6 +277,8 @@ class DraftTree:
                 )
         ax.set_xlabel("depth")
         ax.set_yticks([])
+        if not ax.yaxis_inverted():
+            ax.invert_yaxis()  # best child (rank 0) on top
         return ax
 
 
