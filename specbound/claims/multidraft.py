@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from specbound.claims import DISTRIBUTION, EQUAL, LOWER, UPPER, Case, Claim, scaled
-from specbound.distributions import dirichlet, pair_at_tv, target_draft_pair
+from specbound.distributions import dirichlet, disjoint_pair, pair_at_tv, target_draft_pair
 from specbound.lp.baselines import nss_acceptance, specinfer_acceptance, spectr_acceptance
 from specbound.lp.optimum import identical, optimal_acceptance
 from specbound.lp.selection import canonical_rule, importance_weighted_rule
@@ -51,6 +51,7 @@ def _instances() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     onehot[5] = 1.0
     p_soft, q_soft = target_draft_pair(1000, rng=11)
     p_tv, q_tv = pair_at_tv(1024, 0.3, rng=12)
+    p_dis, q_dis = disjoint_pair(64, rng=13)
     return {
         "n=2 a=.5 b=.1 K=2": (np.array([0.1, 0.9]), np.full((2, 2), 0.5)),
         "n=6 reference K=2": (p6, np.vstack([q1, q2])),
@@ -67,6 +68,7 @@ def _instances() -> dict[str, tuple[np.ndarray, np.ndarray]]:
         "n=8 one-hot target": (onehot, np.tile(dirichlet(8, 1.0, g), (2, 1))),
         "n=1000 softmax K=4": (p_soft, np.tile(q_soft, (4, 1))),
         "n=1024 TV=0.3 K=3": (p_tv, np.tile(q_tv, (3, 1))),
+        "n=64 disjoint supports K=3": (p_dis, np.tile(q_dis, (3, 1))),
     }
 
 

@@ -107,7 +107,7 @@ def prefix_optimum(p: np.ndarray, q: np.ndarray, k: int) -> Optimum:
     qc = np.concatenate(([0.0], np.cumsum(q[order])))
     values = pc - np.minimum(qc, 1.0) ** k
     m = int(np.argmin(values))
-    value = float(1.0 + values[m])
+    value = float(np.clip(1.0 + values[m], 0.0, 1.0))
     return Optimum(value, np.sort(order[:m]), value, "prefix")
 
 
@@ -120,7 +120,7 @@ def brute_optimum(p: np.ndarray, q: np.ndarray) -> Optimum:
     m = masks.astype(np.float64)
     values = m @ p - np.prod(m @ q.T, axis=1)
     best = int(np.argmin(values))
-    value = float(1.0 + values[best])
+    value = float(np.clip(1.0 + values[best], 0.0, 1.0))
     return Optimum(value, np.flatnonzero(masks[best]), value, "brute")
 
 
@@ -180,7 +180,7 @@ def minnorm_optimum(
         lower = float(np.minimum(x, 0.0).sum())
         gap = best_val - lower
         if gap <= tol:
-            value = 1.0 + best_val
+            value = float(np.clip(1.0 + best_val, 0.0, 1.0))
             return Optimum(value, np.sort(best_set), 1.0 + lower, "minnorm", it)
         if x @ x - x @ vertex <= 1e-15 * max(1.0, float(np.abs(points).max()) ** 2):
             break  # x is (numerically) the min-norm point but the gap is still open

@@ -196,7 +196,9 @@ def spectr_sampling(
     if rest.size:
         low = np.minimum(d, p / rho)
         eta = low.sum()
-        residual = np.maximum(p - low * (1.0 - (1.0 - eta) ** k) / eta, 0.0)
+        # eta = 0 (disjoint supports): nothing is ever accepted and the residual is p
+        scale = (1.0 - (1.0 - eta) ** k) / eta if eta > 0 else 0.0
+        residual = np.maximum(p - low * scale, 0.0)
         if residual.sum() <= 0.0:
             residual = p
         out[rest] = sample_categorical(residual, rest.size, g)

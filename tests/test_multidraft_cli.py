@@ -1,0 +1,75 @@
+"""``specbound multidraft`` and the multi-draft figures (smoke and content checks)."""
+
+import numpy as np
+import pytest
+
+from specbound.cli import main
+from specbound.figures import FigureContext
+from specbound.figures.multidraft import FIGURES, optimum_vs_temperature
+
+
+def test_cli_identical_drafts_table(capsys):
+    code = main(["multidraft", "--target", "0.1,0.9", "--draft", "0.5,0.5", "--k", "1,2,3"])
+    assert code == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line.split() for line in out[2:]}
+    # optimum, |T*|, tournament, importance, SpecInfer, SpecTr, NSS (theory note, n = 2)
+    assert rows["1"][1] == "0.600000"
+    assert rows["2"][1:8] == [
+        "0.850000",
+        "1",
+        "0.850000",
+        "0.800000",
+        "0.800000",
+        "0.815037",
+        "0.750000",
+    ]
+    assert rows["3"][1] == "0.975000"
+
+
+def test_cli_non_identical_drafts_with_lp(capsys, tmp_path):
+    target = tmp_path / "p.csv"
+    target.write_text("0.30,0.25,0.15,0.12,0.10,0.08\n")
+    drafts = tmp_path / "q.npy"
+    np.save(
+        drafts,
+        np.array([[0.10, 0.15, 0.30, 0.25, 0.12, 0.08], [0.20, 0.05, 0.25, 0.20, 0.20, 0.10]]),
+    )
+    code = main(
+        ["multidraft", "--target", str(target), "--draft", str(drafts), "--lp", "--s", "6"]
+    )
+    assert code == 0
+    row = capsys.readouterr().out.splitlines()[2].split()
+    assert row[:4] == ["2", "0.887500", "4", "0.887500"]
+    assert row[6] == "-"  # SpecTr needs identical drafts
+    assert row[8] == "0.887500"  # the LP
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--draft", "0.5,0.5", "--k", "0"], "k: must be >= 1"),
+        (["--draft", "0.5,0.3,0.2"], "draft: vocabulary size 3"),
+        (["--draft", "0.5,0.5;0.4,0.6", "--k", "2"], "k: the draft has 2 rows"),
+        (["--draft", "0.5,0.5", "--s", "x"], "s: expected an integer"),
+    ],
+)
+def test_cli_bad_input_exits_2(capsys, argv, message):
+    assert main(["multidraft", "--target", "0.1,0.9", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_figures_are_registered_and_temperature_figure_is_consistent():
+    assert [f.name for f in FIGURES] == [
+        "multidraft_vs_k",
+        "multidraft_simplex",
+        "multidraft_temperature",
+    ]
+    out = optimum_vs_temperature(FigureContext(quick=True))
+    lengths = {len(v) for v in out.columns.values()}
+    assert len(lengths) == 1
+    acc = np.array(out.columns["acceptance"])
+    temps = np.array(out.columns["temperature"])
+    scheme = np.array(out.columns["scheme"])
+    at_one = (np.abs(temps - 1.0) < 1e-12) & (scheme == "optimum P*")
+    assert np.allclose(acc[at_one], 1.0)  # draft = target at T = 1
