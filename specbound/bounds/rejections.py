@@ -116,12 +116,13 @@ def _check_start(start: int, n: int) -> int:
 
 
 def row_total_variation(target_kernel: np.ndarray, draft_kernel: np.ndarray) -> np.ndarray:
-    """Per-state TV, tau_i = 1 - sum_y min(P[i, y], Q[i, y]) (kernel: no validation).
+    """Per-state TV, tau_i = sum_y (P[i, y] - Q[i, y])_+ = 1 - sum_y min(P, Q)[i, y].
 
-    Works on float arrays and on object arrays of :class:`fractions.Fraction`
-    (exact arithmetic).
+    Kernel (no validation). The excess form is exactly 0 for equal rows and never
+    negative in floating point. Works on float arrays and on object arrays of
+    :class:`fractions.Fraction` (exact arithmetic).
     """
-    return 1 - np.minimum(target_kernel, draft_kernel).sum(axis=1)
+    return (target_kernel - np.minimum(target_kernel, draft_kernel)).sum(axis=1)
 
 
 def _point_mass(n: int, start: int, like: np.ndarray) -> np.ndarray:
