@@ -187,6 +187,53 @@ def test_reference_values_exact_rationals():
     assert sum(acc[0] ** i for i in range(1, 4)) == Fraction(2439, 1000)
 
 
+def test_reference_values_gsd_uncapped():
+    # exponential_races.md section 4: without the 4-children cap the GSD k=64 value is 6.1269.
+    # Positional vector of SpecInfer multi-round rejection with i.i.d. drafts (section 5):
+    # r_0 = p, a_i = sum min(r_{i-1}, q), r_i = norm((r_{i-1} - q)^+),
+    # P(child i) = a_i prod_{j<i} (1 - a_j)
+    p = np.array([0.5, 0.3, 0.15, 0.05])
+    q = np.array([0.3, 0.4, 0.2, 0.1])
+    r, a = p.copy(), []
+    for _ in range(40):
+        a.append(np.minimum(r, q).sum())
+        res = np.maximum(r - q, 0.0)
+        if res.sum() <= 0:
+            break
+        r = res / res.sum()
+    pos = [a[i] * np.prod([1 - x for x in a[:i]]) for i in range(len(a))]
+    assert pos[:4] == pytest.approx([0.8, 0.06, 0.042, 0.0294], abs=1e-12)
+    assert optimal_tree(pos, 64).tokens_per_step == pytest.approx(6.1269, abs=6e-5)
+
+
+def test_reference_geometry_branching_walk():
+    # branching_walk.md section 4 (C7): (0.9, 0.1), k = 1e4: threshold t_k = 8.0821, maximum
+    # depth 76, mean node depth 26.28
+    t = optimal_tree([0.9, 0.1], 10_000)
+    assert t.depth == 76
+    assert t.node_depth.mean() == pytest.approx(26.28, abs=5e-3)
+    assert -np.log(t.path_probability.min()) == pytest.approx(8.0821, abs=5e-5)
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("depth", [1, 2, 3, None])
+def test_all_small_shapes_brute_force(m, k, depth):
+    # every (ranks, size, depth limit) up to 4 ranks and 5 nodes, law 0.4 * 0.6^r (sum < 1)
+    acc = 0.4 * 0.6 ** np.arange(m)
+    forests = all_forests(k, m, k if depth is None else depth)
+    if not forests:
+        with pytest.raises(InvalidArgumentError, match="size"):
+            optimal_tree(acc, k, max_depth=depth)
+        return
+    best = max(brute_value(acc, f) for f in forests)
+    tree = optimal_tree(acc, k, max_depth=depth)
+    assert tree.expected_accepted == pytest.approx(best, rel=1e-12)
+    if depth is not None:
+        assert tree.depth <= depth
+        assert _depth_limited_dp(acc, k, depth).expected_accepted == pytest.approx(best, rel=1e-12)
+
+
 def test_reference_values_exponential_races():
     # exponential_races.md section 4, example A (rank law) and the GSD positional vector
     ersd = [0.789024, 0.155250, 0.047601, 0.008125]
@@ -388,9 +435,10 @@ def test_threshold_greedy_matches_heap(law, size):
 @given(
     st.lists(st.floats(1e-3, 1.0), min_size=2, max_size=40),
     st.floats(0.3, 1.0),
-    st.integers(4096, 40_000),
+    st.integers(1, 6000),
 )
 def test_threshold_greedy_matches_heap_random(raw, mass, size):
+    # the threshold search is called directly, also below VECTORISED_MIN_SIZE
     acc = np.sort(np.array(raw))[::-1]
     acc = acc / acc.sum() * mass
     fast = _greedy_threshold(acc, size)
