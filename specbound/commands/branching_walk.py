@@ -1,5 +1,185 @@
-"""Subcommand: branching_walk (to be filled by its issue)."""
+"""Subcommand ``specbound speed-of-light``: entropy moments, bounds and the optimal tree vs P.
+
+Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented in
+:mod:`specbound.bounds.branching_walk` and :mod:`specbound.simulations.random_trees`.
+
+Law specifications (``--law``):
+
+* ``dirichlet:A:N``  i.i.d. environment, every node's law ~ Dir(A 1_N) (exact moments)
+* ``softmax:S:N``    i.i.d. environment, softmax of N(0, S^2) logits on N tokens
+  (moments estimated from sampled laws, with standard errors)
+* ``zipf:S:N``       deterministic environment, the Zipf(S) law on N tokens at every node
+* ``0.9,0.1``        deterministic environment, these probabilities at every node
+  (or a .npy/.csv file: one law = deterministic, several rows = their empirical law)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import numpy as np
+
+from specbound.bounds.branching_walk import (
+    EntropyMoments,
+    asymptotic_accepted,
+    chernoff_bound,
+    dirichlet_moments,
+    entropy_moment_estimates,
+    renewal_bound,
+    speed_of_light_bound,
+)
+from specbound.commands import int_list, read_array
+from specbound.distributions import as_distribution, as_distributions, check_int, zipf
+from specbound.errors import InvalidArgumentError
+
+
+def parse_law(text: str):
+    """(law sampler, deterministic probabilities or None, label) from a ``--law`` spec."""
+    from specbound.simulations.random_trees import (
+        DirichletLaw,
+        EmpiricalLaw,
+        FixedLaw,
+        SoftmaxGaussianLaw,
+    )
+
+    kind, _, rest = text.partition(":")
+    kind = kind.strip().lower()
+    if kind in {"dirichlet", "softmax", "zipf"}:
+        parts = rest.split(":")
+        if len(parts) != 2:
+            raise InvalidArgumentError(f"law: expected {kind}:PARAM:N, got {text!r}")
+        try:
+            param, n = float(parts[0]), int(parts[1])
+        except ValueError:
+            raise InvalidArgumentError(f"law: cannot read {kind}:PARAM:N from {text!r}") from None
+        n = check_int(n, "law", 1)
+        if kind == "dirichlet":
+            law = DirichletLaw(param, n)
+            return law, None, law.name
+        if kind == "softmax":
+            law = SoftmaxGaussianLaw(param, n)
+            return law, None, law.name
+        p = zipf(n, param)
+        return FixedLaw(p), p, f"zipf({param:g}), n={n} (deterministic)"
+    arr = read_array(text, "law")
+    if arr.ndim == 1:
+        p = np.sort(as_distribution(arr, "law"))[::-1]
+        return FixedLaw(p), p, f"{FixedLaw(p).name} (deterministic)"
+    rows = as_distributions(arr, "law")
+    law = EmpiricalLaw(rows)
+    return law, None, law.name
+
+
+def law_moments(law, probs, samples: int, rng) -> EntropyMoments:
+    """Exact moments (deterministic or Dirichlet law) or estimates from sampled laws."""
+    from specbound.simulations.random_trees import DirichletLaw, EmpiricalLaw
+
+    if probs is not None:
+        return entropy_moment_estimates(probs)
+    if isinstance(law, DirichletLaw):
+        mu, mu2, phi = dirichlet_moments(law.concentration, law.n)
+        return EntropyMoments(mu, mu2, phi, 0.0, 0.0, 0.0, 0)
+    if isinstance(law, EmpiricalLaw):
+        return entropy_moment_estimates(law.rows)
+    return entropy_moment_estimates(law(rng, samples))
 
 
 def register(subparsers) -> None:
-    """Add no subcommand yet."""
+    """Add ``specbound speed-of-light``."""
+    p = subparsers.add_parser(
+        "speed-of-light",
+        help="entropy moments, speed-of-light bounds and the optimal tree vs capacity P",
+        description="For a next-token law (deterministic or an i.i.d. random environment) "
+        "print mu, mu2, phi and, for each tree capacity P, the optimal tree's expected "
+        "accepted tokens E[X_opt(P)] (exact for deterministic laws, mean +/- SE over "
+        "random environments) next to the asymptotic value (C6) and the bounds (C5 sharp, "
+        "C4 Chernoff, the paper's form with its explicit constant and with c = 0).",
+    )
+    p.add_argument(
+        "--law",
+        required=True,
+        help="dirichlet:A:N, softmax:S:N, zipf:S:N, or probabilities like 0.9,0.1",
+    )
+    p.add_argument("--capacity", required=True, help="tree capacities P, e.g. 10,100,1000")
+    p.add_argument(
+        "--environments",
+        type=int,
+        default=40,
+        help="random environments per P (default 40; random laws only)",
+    )
+    p.add_argument(
+        "--moment-samples",
+        type=int,
+        default=20_000,
+        help="sampled laws for estimated moments (default 20000)",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="local worker processes")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.set_defaults(func=run)
+
+
+def _fmt(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:.4f}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the moments, then one row per capacity P."""
+    from specbound.simulations.random_trees import optimal_accepted_curve
+    from specbound.trees import optimal_tree
+
+    sizes = int_list(args.capacity, "capacity")
+    if not sizes:
+        raise InvalidArgumentError("capacity: no value given")
+    sizes = [check_int(s, "capacity", 1) for s in sizes]
+    envs = check_int(args.environments, "environments", 2)
+    samples = check_int(args.moment_samples, "moment_samples", 2)
+    jobs = check_int(args.jobs, "jobs", 1)
+    seed = check_int(args.seed, "seed", 0)
+    law, probs, label = parse_law(args.law)
+    rng = np.random.default_rng([seed, 8])
+    m = law_moments(law, probs, samples, rng)
+    print(f"law: {label}")
+    if m.rows > 1:
+        print(f"  mu  = {m.mu:.6f} ± {m.mu_se:.2g} nats (from {m.rows} sampled laws)")
+        print(f"  mu2 = {m.mu2:.6f} ± {m.mu2_se:.2g} nats^2")
+        print(f"  phi = {m.phi:.6f} ± {m.phi_se:.2g}")
+    else:
+        print(f"  mu  = {m.mu:.6f} nats (exact)")
+        print(f"  mu2 = {m.mu2:.6f} nats^2 (exact)")
+        print(f"  phi = {m.phi:.6f} (exact)")
+    if m.mu == 0:
+        print("  mu = 0: the law is one-hot, X_opt(P) = P and every bound below is infinite")
+    if probs is not None:
+        tree = optimal_tree(probs, max(sizes))
+        curve = np.cumsum(np.sort(tree.path_probability)[::-1])
+        optimum = [f"{curve[s - 1]:.6f}" for s in sizes]
+        head = "E[X_opt] exact"
+    else:
+        ests = optimal_accepted_curve(
+            law, sizes, envs, rng=rng, jobs=jobs, progress=not args.no_progress
+        )
+        optimum = [f"{e.mean:.4f} ± {e.se:.2g}" for e in ests]
+        head = f"E[X_opt] ({envs} envs)"
+    cols = ["P", head, "C6 asymptotic", "C5 sharp", "C4 Chernoff", "paper c=explicit", "paper c=0"]
+    rows = []
+    for s, opt in zip(sizes, optimum, strict=True):
+        rows.append(
+            [
+                str(s),
+                opt,
+                _fmt(asymptotic_accepted(m.mu, m.mu2, s)),
+                _fmt(renewal_bound(m.mu, m.mu2, s)),
+                _fmt(chernoff_bound(m.phi, s)),
+                _fmt(speed_of_light_bound(m.mu, m.mu2, s)),
+                _fmt(speed_of_light_bound(m.mu, m.mu2, s, constant=0.0))
+                + ("" if s >= 3 else " (unproven)"),
+            ]
+        )
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+    print("  ".join(c.rjust(w) for c, w in zip(cols, widths, strict=True)))
+    for r in rows:
+        print("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
+    print("accepted draft tokens per verifier call (tokens per step = accepted + 1)")
+    return 0
