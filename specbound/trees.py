@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
 from specbound.distributions import SUM_TOLERANCE, _as_float_array, check_int
@@ -565,6 +566,10 @@ def _greedy_heap(acc: np.ndarray, size: int) -> DraftTree:
     return DraftTree(par_arr, np.array(rank, dtype=np.int64), depth, np.array(prob), acc)
 
 
+#: Entries of the (rows x subtree sizes) temporary of one DP step (memory bound).
+_DP_BLOCK = 1 << 21
+
+
 def _depth_limited_dp(acc: np.ndarray, size: int, max_depth: int) -> DraftTree:
     """Exact optimal tree of ``size`` nodes and depth <= ``max_depth`` (Sequoia-style DP).
 
@@ -591,7 +596,6 @@ def _depth_limited_dp(acc: np.ndarray, size: int, max_depth: int) -> DraftTree:
     v_prev[0] = 0.0
     values = [v_prev]
     choices: list[list[np.ndarray]] = [[]]
-    n_col = np.arange(n1)[:, None]
     for d in range(1, max_depth + 1):
         # h[s] = 1 + V_{d-1}(s - 1): a child's subtree of s >= 1 nodes (itself included)
         h = np.full(n1, neg)
@@ -601,16 +605,22 @@ def _depth_limited_dp(acc: np.ndarray, size: int, max_depth: int) -> DraftTree:
         level_choices = []
         for r in range(m):
             smax = size // (r + 1)
-            s_row = np.arange(smax + 1)[None, :]
             hs = h[: smax + 1]
             contrib = np.where(np.isfinite(hs), a[r] * np.where(np.isfinite(hs), hs, 0.0), neg)
             contrib[0] = 0.0
-            src_idx = n_col - s_row
-            ok = src_idx >= 0
-            cand = np.where(ok, b[np.where(ok, src_idx, 0)] + contrib[None, :], neg)
-            best = np.argmax(cand, axis=1)
-            level_choices.append(best.astype(np.int32))
-            b = cand[np.arange(n1), best]
+            best = np.empty(n1, dtype=np.int32)
+            new_b = np.empty(n1)
+            # windows[n, j] = b[n - smax + j] (b padded with -inf): cand[n, s] = b[n - s] + c[s]
+            padded = np.concatenate([np.full(smax, neg), b])
+            windows = sliding_window_view(padded, smax + 1)[:, ::-1]
+            rows = max(1, _DP_BLOCK // (smax + 1))  # bound the temporary's memory
+            for lo in range(0, n1, rows):
+                cand = windows[lo : lo + rows] + contrib[None, :]
+                arg = np.argmax(cand, axis=1)
+                best[lo : lo + rows] = arg
+                new_b[lo : lo + rows] = cand[np.arange(arg.size), arg]
+            level_choices.append(best)
+            b = new_b
         values.append(b)
         choices.append(level_choices)
     if not np.isfinite(values[max_depth][size]):
