@@ -1,3 +1,220 @@
-"""Figures: branching_walk (to be filled by its issue)."""
+"""Figures: the speed-of-light bound against the optimal tree, and the implied speed-up.
 
-FIGURES: list = []
+Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented in
+:mod:`specbound.bounds.branching_walk` (bounds C4-C6, runtime C7) and
+:mod:`specbound.simulations.random_trees` (optimal trees in i.i.d. environments).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from specbound.bounds.branching_walk import (
+    asymptotic_accepted,
+    dirichlet_moments,
+    entropy_moment_estimates,
+    renewal_bound,
+    speed_of_light_bound,
+)
+from specbound.distributions import zipf
+from specbound.figures import FigureContext, FigureOutput, FigureSpec
+from specbound.simulations.random_trees import (
+    DirichletLaw,
+    SoftmaxGaussianLaw,
+    environment_values,
+    verifier_accepted,
+)
+from specbound.trees import optimal_tree
+
+#: Saturation capacity of the verifier cost model T_ver(P) = 1 + P / P_SAT.
+P_SAT = 64
+
+
+def verifier_time(size) -> np.ndarray:
+    """Cost model of the speed-up figure: T_ver(P) = 1 + P/64 (autoregressive call = 1).
+
+    A memory-bound verifier: checking P drafted tokens costs about one forward pass
+    until P approaches P_SAT, then grows linearly (compute bound).
+    """
+    return 1.0 + np.asarray(size, dtype=float) / P_SAT
+
+
+@cache
+def _curves(seed: int, quick: bool, progress: bool | None) -> list[dict]:
+    """For each law: moments, exact/MC optimum on a P grid (random laws: environments)."""
+    rng = np.random.default_rng([seed, 8])
+    grid = np.unique(np.round(np.logspace(0, 5, 41)).astype(int))
+    out = []
+    for name, p in (
+        ("(0.9, 0.1) deterministic", np.array([0.9, 0.1])),
+        ("zipf(1.5), n=10 deterministic", zipf(10, 1.5)),
+    ):
+        mom = entropy_moment_estimates(p)
+        pts = grid if not quick else grid[grid <= 10_000]
+        tree = optimal_tree(p, int(pts.max()))
+        order = np.argsort(-tree.path_probability, kind="stable")
+        exact = np.cumsum(tree.path_probability[order])[pts - 1]
+        dots = pts[:: 4 if not quick else 8]
+        walks = 20_000 if not quick else 2_000
+        mc_mean, mc_se = [], []
+        for k in dots:
+            x = verifier_accepted(optimal_tree(p, int(k)), walks, rng)
+            mc_mean.append(x.mean())
+            mc_se.append(x.std(ddof=1) / np.sqrt(x.size))
+        out.append(
+            dict(
+                name=name,
+                mu=mom.mu,
+                mu2=mom.mu2,
+                grid=pts,
+                exact=exact,
+                dots=dots,
+                mean=np.array(mc_mean),
+                se=np.array(mc_se),
+                kind="verifier MC",
+            )
+        )
+    laws = (
+        (DirichletLaw(0.5, 10), 10**5 if not quick else 10**3, 20 if not quick else 10),
+        (SoftmaxGaussianLaw(2.5, 200), 10**4 if not quick else 10**3, 40 if not quick else 10),
+    )
+    for law, pmax, envs in laws:
+        if isinstance(law, DirichletLaw):
+            mu, mu2, _ = dirichlet_moments(law.concentration, law.n)
+        else:
+            mom = entropy_moment_estimates(law(rng, 20_000 if not quick else 2_000))
+            mu, mu2 = mom.mu, mom.mu2
+        dots = grid[grid <= pmax][::4]
+        vals = environment_values(law, dots, envs, rng=rng, progress=progress)
+        out.append(
+            dict(
+                name=f"{law.name} random env",
+                mu=mu,
+                mu2=mu2,
+                grid=grid,
+                exact=None,
+                dots=dots,
+                mean=vals.mean(axis=0),
+                se=vals.std(axis=0, ddof=1) / np.sqrt(envs),
+                kind=f"{envs} environments",
+            )
+        )
+    return out
+
+
+def accepted_vs_capacity(ctx: FigureContext) -> FigureOutput:
+    """E[X_opt(P)] against P (log axis) with the paper's bound, the sharp bound and C6.
+
+    Four laws: two deterministic (exact optimum line, verifier Monte Carlo dots) and
+    two i.i.d. random environments (dots: mean over environments, 95% error bars).
+    Bounds: the paper's form with its explicit constant (C4), the abstract's form with
+    c = 0 (P >= 3), the sharp bound ln P/mu + mu2/mu^2 (C5); the asymptotic value C6.
+    """
+    curves = _curves(ctx.seed, ctx.quick, ctx.progress)
+    fig = Figure(figsize=(11, 8))
+    cols: dict[str, list] = {k: [] for k in ("law", "series", "capacity", "value", "se")}
+
+    def add(law, series, ps, vals, ses=None):
+        for i, (p, v) in enumerate(zip(ps, vals, strict=True)):
+            cols["law"].append(law)
+            cols["series"].append(series)
+            cols["capacity"].append(int(p))
+            cols["value"].append(float(v))
+            cols["se"].append(float("nan") if ses is None else float(ses[i]))
+
+    for i, c in enumerate(curves):
+        ax = fig.add_subplot(2, 2, i + 1)
+        g = c["grid"]
+        mu, mu2 = c["mu"], c["mu2"]
+        lines = {
+            "paper, explicit c (C4)": [speed_of_light_bound(mu, mu2, int(p)) for p in g],
+            "paper, c = 0 (P >= 3)": [speed_of_light_bound(mu, mu2, int(p), 0.0) for p in g],
+            "sharp ln P/mu + mu2/mu^2 (C5)": [renewal_bound(mu, mu2, int(p)) for p in g],
+            "asymptotic C6": [asymptotic_accepted(mu, mu2, int(p)) for p in g],
+        }
+        styles = ["-", "--", "-.", ":"]
+        for (label, vals), st in zip(lines.items(), styles, strict=True):
+            ax.plot(g, vals, st, lw=1.2, label=label)
+            add(c["name"], label, g, vals)
+        if c["exact"] is not None:
+            ax.plot(c["grid"], c["exact"], "k-", lw=1.5, label="exact optimum")
+            add(c["name"], "exact optimum", c["grid"], c["exact"])
+        ax.errorbar(
+            c["dots"],
+            c["mean"],
+            yerr=1.96 * c["se"],
+            fmt="o",
+            ms=3,
+            color="k",
+            label=f"Monte Carlo ({c['kind']}, 95%)",
+        )
+        add(c["name"], f"Monte Carlo ({c['kind']})", c["dots"], c["mean"], c["se"])
+        ax.set_xscale("log")
+        ax.set_ylim(0, 1.15 * max(lines["sharp ln P/mu + mu2/mu^2 (C5)"]))
+        ax.set_title(f"{c['name']}: mu={mu:.3f}, mu2={mu2:.3f}", fontsize=9)
+        ax.set_xlabel("tree capacity P (drafted nodes)")
+        ax.set_ylabel("E[accepted per call]")
+        if i == 0:
+            ax.legend(fontsize=7)
+    fig.suptitle("Speed-of-light: optimal tree vs bounds (Pankratov & Alistarh, arXiv 2512.11718)")
+    fig.tight_layout()
+    return FigureOutput(fig, cols)
+
+
+def speedup_vs_capacity(ctx: FigureContext) -> FigureOutput:
+    """Best possible speed-up (1 + E[X_opt(P)]) / T_ver(P), T_ver(P) = 1 + P/64 (C7).
+
+    Solid: from the optimum (exact or Monte Carlo); dashed: the ceiling from the sharp
+    bound C5, (1 + ln P/mu + mu2/mu^2) / T_ver(P). Autoregressive decoding = 1.
+    """
+    curves = _curves(ctx.seed, ctx.quick, ctx.progress)
+    fig = Figure(figsize=(6.5, 4.5))
+    ax = fig.add_subplot()
+    cols: dict[str, list] = {k: [] for k in ("law", "series", "capacity", "speedup")}
+    for i, c in enumerate(curves):
+        color = f"C{i}"
+        if c["exact"] is not None:
+            ps, x = c["grid"], c["exact"]
+        else:
+            ps, x = c["dots"], c["mean"]
+        s = (1 + x) / verifier_time(ps)
+        ax.plot(ps, s, "-o", ms=2, color=color, label=c["name"])
+        g = c["grid"]
+        ub = (1 + np.array([renewal_bound(c["mu"], c["mu2"], int(p)) for p in g])) / (
+            verifier_time(g)
+        )
+        ax.plot(g, ub, "--", color=color, lw=0.8)
+        for series, pp, vv in (("optimum", ps, s), ("sharp-bound ceiling", g, ub)):
+            for p, v in zip(pp, vv, strict=True):
+                cols["law"].append(c["name"])
+                cols["series"].append(series)
+                cols["capacity"].append(int(p))
+                cols["speedup"].append(float(v))
+    ax.axhline(1.0, color="gray", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("tree capacity P")
+    ax.set_ylabel("best possible speed-up over autoregressive")
+    ax.set_title(f"T_ver(P) = 1 + P/{P_SAT}; dashed: ceiling from the sharp bound", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return FigureOutput(fig, cols)
+
+
+FIGURES = [
+    FigureSpec(
+        "speed_of_light_vs_capacity",
+        "Optimal tree E[X_opt(P)] (exact lines, Monte Carlo dots with 95% bars) against the "
+        "paper's bound (explicit constant and c = 0), the sharp bound ln P/mu + mu2/mu^2 and "
+        "the asymptotic value, for two deterministic laws and two i.i.d. random environments.",
+        accepted_vs_capacity,
+    ),
+    FigureSpec(
+        "speed_of_light_speedup",
+        "Best possible speed-up (1 + E[X_opt(P)]) / T_ver(P) for the verifier cost model "
+        "T_ver(P) = 1 + P/64, with the ceiling implied by the sharp bound (dashed).",
+        speedup_vs_capacity,
+    ),
+]
