@@ -396,3 +396,42 @@ def test_bad_input_errors():
         rank_distribution(P_A, Q_A, tol=0.0)
     with pytest.raises(InvalidArgumentError, match=r"^rank_law: vocabulary size 2 differs"):
         tokens_per_step_bound(P_A, Q_A, 3, rank_law=[0.5, 0.5])
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def test_cli_ersd_table(capsys):
+    from specbound.cli import main
+
+    argv = ["ersd", "--target", "0.5,0.3,0.15,0.05", "--draft", "0.3,0.4,0.2,0.1"]
+    assert main([*argv, "--k", "1,8,64", "--max-children", "4", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "alpha(1) = 0.789024" in out and "H[R] = 0.660195" in out
+    rows = {int(line.split()[0]): line.split()[1:] for line in out.splitlines()[2:]}
+    assert rows[1] == ["1.7890", "1.8000", "3.1497"]
+    assert rows[8] == ["4.1831", "4.3289", "5.4280"]
+    assert rows[64] == ["7.0885", "6.1205", "8.4228"]
+    assert main([*argv, "--k", "2", "--simulate", "2000", "--no-progress"]) == 0
+    assert "±" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--k", "0"], "k: must be >= 1"),
+        (["--draft", "0.2,0.8"], "draft: vocabulary size 2 differs"),
+        (["--k", "1,x"], "k: expected comma-separated integers"),
+        (["--simulate", "1"], "simulate: needs at least 2"),
+        (["--max-children", "0"], "max_children: must be >= 1"),
+    ],
+)
+def test_cli_ersd_errors(capsys, extra, message):
+    from specbound.cli import main
+
+    argv = ["ersd", "--target", "0.5,0.3,0.15,0.05", "--draft", "0.3,0.4,0.2,0.1"]
+    if "--draft" in extra:
+        argv = [*argv[:3], "--draft", extra[1]]
+        extra = []
+    assert main([*argv, *extra, "--no-progress"]) == 2
+    assert message in capsys.readouterr().err
