@@ -648,7 +648,27 @@ def _depth_limited_dp(acc: np.ndarray, size: int, max_depth: int) -> DraftTree:
                 parent.append(node)
                 rank.append(r)
                 queue.append((len(parent) - 1, s - 1, d - 1))
-    return _from_arrays(np.array(parent, dtype=np.int64), np.array(rank, dtype=np.int64), acc)
+    par = np.array(parent, dtype=np.int64)
+    return _from_arrays(par, _compact_ranks(par, np.array(rank, dtype=np.int64)), acc)
+
+
+def _compact_ranks(parent: np.ndarray, child_index: np.ndarray) -> np.ndarray:
+    """Relabel each node's children with ranks 0..c-1, keeping their order.
+
+    With a non-increasing acceptance vector every child gets a rank at least as good,
+    so the value cannot drop; applied to an optimal tree (where ties, e.g. zero
+    acceptances, could leave a gap such as ranks {0, 2}) it returns an optimal tree
+    whose siblings use a prefix of the ranks, as a positional (GSD) drafter requires.
+    """
+    if parent.size == 0:
+        return child_index
+    order = np.lexsort((child_index, parent))
+    sorted_par = parent[order]
+    start = np.flatnonzero(np.r_[True, sorted_par[1:] != sorted_par[:-1]])
+    group_start = np.repeat(start, np.diff(np.r_[start, parent.size]))
+    out = np.empty_like(child_index)
+    out[order] = np.arange(parent.size) - group_start
+    return out
 
 
 def _expand(
