@@ -252,3 +252,17 @@ def test_gsd_bad_input():
         gsd_verify(P_A, Q_A, 0, 10)
     with pytest.raises(InvalidArgumentError, match=r"^size: must be >= 1"):
         gsd_verify(P_A, Q_A, 2, 0)
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def test_figures_draw_quickly():
+    from specbound.figures import FigureContext
+    from specbound.figures.exponential_races import FIGURES
+
+    for spec in FIGURES:
+        out = spec.make(FigureContext(quick=True))
+        lengths = {len(v) for v in out.columns.values()}
+        assert len(lengths) == 1 and lengths.pop() > 10
+        assert out.figure.axes
