@@ -62,6 +62,17 @@ def test_walk_with_target_tokens_unsorted():
     assert abs(est.z(tree.expected_accepted)) <= 5
 
 
+def test_walk_with_target_tokens_sort_option():
+    # a tree built with sort=True from the target itself: child_index are token ids
+    p = np.array([0.2, 0.5, 0.3])
+    tree = optimal_tree(p, 200, sort=True)
+    counts = tree_walk(tree, 100_000, rng=7, target=p)
+    assert chisquare_gof(counts, accepted_distribution(tree)).pvalue >= 1e-6
+    # the positional walk of the same tree agrees too
+    counts = tree_walk(tree, 100_000, rng=8)
+    assert chisquare_gof(counts, accepted_distribution(tree)).pvalue >= 1e-6
+
+
 def test_walk_detects_a_wrong_tree_value():
     # power check: a tree whose value is off by 2% is rejected at 5 SE with 2e5 trials
     tree = optimal_tree([0.9, 0.1], 1000)
@@ -80,7 +91,7 @@ def test_walk_counts_only_drafted_children():
 def test_walk_empty_tree_and_validation():
     assert np.all(tree_walk(optimal_tree([0.5], 0), 10, rng=0) == 0)
     tree = optimal_tree([0.6, 0.4], 5)
-    with pytest.raises(InvalidArgumentError, match="target: its decreasingly sorted"):
+    with pytest.raises(InvalidArgumentError, match="target: neither the target nor"):
         tree_walk(tree, 10, rng=0, target=[0.5, 0.5])
     with pytest.raises(InvalidArgumentError, match="target: the tree uses rank 1"):
         tree_walk(tree, 10, rng=0, target=[1.0])

@@ -11,9 +11,11 @@ probabilities; :func:`specbound.trees.accepted_distribution` gives the whole law
 Two ways of sampling the target's choice at a node, the same at every node:
 
 * ``target`` given: a next-token distribution over token ids. The verifier draws a
-  token id from it; the tree's ``child_index`` is the token's rank in ``target``
-  sorted decreasingly (ties by token id), i.e. the tree was built from
-  ``acceptance = sorted target``. This is the verifier itself.
+  token id from it. If the tree was built from ``acceptance = sorted target``, its
+  ``child_index`` is the token's rank in ``target`` sorted decreasingly (ties by
+  token id); if it was built from the target itself
+  (``optimal_tree(target, k, sort=True)``), ``child_index`` is the token id. This is
+  the verifier itself.
 * ``target`` omitted: the positional (rank) model. The verifier draws the index ``r``
   of the accepted child from ``tree.acceptance`` with the remaining mass
   ``1 - sum(acceptance)`` meaning "no drafted child accepted" (a GSD positional
@@ -47,21 +49,25 @@ def _outcome_law(tree: DraftTree, target: ArrayLike | None) -> tuple[np.ndarray,
         to_rank = np.append(np.arange(acc.size), -1)
         return law / law.sum(), to_rank
     p = as_distribution(target, "target")
-    order = np.argsort(-p, kind="stable")
-    to_rank = np.empty(p.size, dtype=np.int64)
-    to_rank[order] = np.arange(p.size)
     if tree.size and int(tree.child_index.max()) >= p.size:
         raise InvalidArgumentError(
             f"target: the tree uses rank {int(tree.child_index.max())} but target has "
             f"only {p.size} tokens"
         )
-    if tree.acceptance is not None and tree.acceptance.size <= p.size:
-        sorted_p = p[order][: tree.acceptance.size]
-        if not np.allclose(sorted_p, tree.acceptance, rtol=1e-9, atol=1e-12):
-            raise InvalidArgumentError(
-                "target: its decreasingly sorted probabilities differ from the tree's "
-                "acceptance vector; build the tree from the sorted target"
-            )
+    acc = tree.acceptance
+    if acc is not None and acc.size == p.size and np.allclose(acc, p, rtol=1e-9, atol=1e-12):
+        # built from the target itself (optimal_tree(..., sort=True)): ranks are token ids
+        return p, np.arange(p.size)
+    order = np.argsort(-p, kind="stable")
+    to_rank = np.empty(p.size, dtype=np.int64)
+    to_rank[order] = np.arange(p.size)
+    if acc is not None and (
+        acc.size > p.size or not np.allclose(p[order][: acc.size], acc, rtol=1e-9, atol=1e-12)
+    ):
+        raise InvalidArgumentError(
+            "target: neither the target nor its decreasingly sorted probabilities match "
+            "the tree's acceptance vector; build the tree from the (sorted) target"
+        )
     return p, to_rank
 
 
