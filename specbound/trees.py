@@ -844,6 +844,35 @@ def optimal_tree(
     InvalidArgumentError
         Bad ``acceptance`` (see :func:`as_acceptance`), ``size < 0``, ``max_depth < 1``,
         or more nodes than fit in ``max_depth`` levels.
+
+    Notes
+    -----
+    Algorithms, as implemented here:
+
+    * ``size < 4096``: the best-first heap greedy of the notes (pop the largest
+      frontier node, push its best child and its next sibling), O(size log size).
+    * ``size >= 4096``: the same set found with numpy. The top-``size`` set is a
+      super-level set {pi >= tau}; the set is grown level by level for a threshold
+      predicted from its growth rate, #{pi >= e^{-T}} ~ C e^{theta T} with
+      sum_r alpha(r)^theta = 1, and cut to ``size`` nodes (ties broken breadth first).
+      Path probabilities are the same floating-point products as the heap's, so the
+      multiset of values is bit-identical; for lattice laws whose levels overshoot
+      the memory cap, or trees deeper than ``max(500, size / 20)`` levels, it falls
+      back to the heap. About 0.1-0.7 s for 10^6 nodes (benchmarks/results/trees.md).
+    * ``max_depth`` binding: the DP of :func:`_depth_limited_dp`,
+      O(max_depth * size^2 * log m) time and O(max_depth * m * size) memory, i.e.
+      practical up to a few thousand nodes (size 1024, depth 16, 32 ranks: < 1 s).
+
+    Examples
+    --------
+    >>> round(optimal_tree([0.9, 0.1], 3).expected_accepted, 6)  # chain 0.9 + 0.81 + 0.729
+    2.439
+    >>> round(optimal_tree([0.9, 0.1], 3, max_depth=1).expected_accepted, 6)
+    Traceback (most recent call last):
+    ...
+    specbound.errors.InvalidArgumentError: size: 3 nodes do not fit in max_depth = 1 ...
+    >>> round(optimal_tree([0.9, 0.1], 3, max_depth=2).expected_accepted, 6)  # 0.9 + 0.81 + 0.1
+    1.81
     """
     acc_in = as_acceptance(acceptance, require_sorted=not sort)
     size = check_int(size, "size", 0)

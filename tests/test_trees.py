@@ -530,3 +530,12 @@ def test_compact_ranks_fills_gaps():
     t = _depth_limited_dp(acc, 6, 2)
     check_large_structure(t, acc)
     assert t.expected_accepted == pytest.approx(0.5 + 0.25)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import specbound.trees
+
+    result = doctest.testmod(specbound.trees, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 3 and result.failed == 0
