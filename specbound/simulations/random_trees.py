@@ -44,7 +44,6 @@ from specbound.distributions import (
     as_rng,
     check_int,
     check_real,
-    softmax,
 )
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.estimate import Estimate, from_values
@@ -127,7 +126,12 @@ class SoftmaxGaussianLaw:
         return f"softmax({self.scale:g}*N(0,1)), n={self.n}"
 
     def __call__(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return softmax(rng.normal(0.0, self.scale, size=(size, self.n)) / self.temperature)
+        z = rng.standard_normal(size=(size, self.n))  # the stream of rng.normal(0, scale)
+        z *= self.scale / self.temperature
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+        return z
 
 
 @dataclass(frozen=True, eq=False)
@@ -293,7 +297,13 @@ class _LazyRows:
             )
         self.states.append((start, count, state))
         m, n = self.m, self.n
-        part = rows if m == n else np.partition(rows, n - m, axis=1)[:, n - m :]
+        if m == n:
+            part = rows
+        else:  # in place: a row's order is irrelevant, only its values are used
+            if not (rows.flags.writeable and rows.flags.owndata):
+                rows = rows.copy()  # never reorder a caller's array
+            rows.partition(n - m, axis=1)
+            part = rows[:, n - m :]
         self.top.extend(-np.sort(-part, axis=1).ravel())
         self.batch, self.batch_start = rows, start
         self.drawn = start + count
