@@ -67,7 +67,7 @@ def kernel_instances() -> list[Kernels]:
         ("Example A H=3", a.target, a.draft, a.start, 3),
         ("Example B H=3", blk.target, blk.draft, blk.start, 3),
         ("A block H=10", b.target, b.draft, 0, 10),
-        ("A block H=50", b.target, b.draft, 0, 50),
+        ("A block H=50", b.target, b.draft, 0, 50),  # 30k runs (see _sum_tv_cases)
     ]
     p, q = _mixture_kernel(5, 0.5, 11)
     out.append(("random n=5 H=8", p, q, 0, 8))
@@ -85,8 +85,10 @@ def kernel_instances() -> list[Kernels]:
 
 def _sum_tv_cases() -> list[Case]:
     def make(p, q, s, h) -> Case:
+        trials = SEQ_TRIALS if h <= 10 else 30_000  # long horizons: fewer, costlier runs
+
         def simulate(rng, scale):
-            run = speculative_decoding(p, q, h, scaled(SEQ_TRIALS, scale), None, rng, s)
+            run = speculative_decoding(p, q, h, scaled(trials, scale), None, rng, s)
             return from_values(run.rejections)
 
         return simulate
@@ -103,7 +105,7 @@ def _finite_gamma_cases() -> list[Case]:
     inst = [
         ("Example A", a.target, a.draft, a.start, 3, (1, 2)),
         ("Example B", blk.target, blk.draft, 0, 3, (1, 2)),
-        ("random n=5 H=12", p5, q5, 0, 12, (0, 3)),
+        ("random n=5 H=12", p5, q5, 0, 12, (0, 3)),  # 40k runs
     ]
     cases = []
     for lab, p, q, s, h, gammas in inst:
@@ -114,7 +116,8 @@ def _finite_gamma_cases() -> list[Case]:
                     return expected_rejections_and_calls(p, q, s, h, g)[k]
 
                 def simulate(rng, scale, p=p, q=q, s=s, h=h, g=g, k=k):
-                    run = speculative_decoding(p, q, h, scaled(SEQ_TRIALS, scale), g, rng, s)
+                    trials = SEQ_TRIALS if h <= 3 else 40_000
+                    run = speculative_decoding(p, q, h, scaled(trials, scale), g, rng, s)
                     return from_values(run.rejections if k == 0 else run.calls)
 
                 cases.append(Case(f"{lab} gamma={g} E[{what}]", exact, simulate))
@@ -166,7 +169,8 @@ def _tokens_per_step_cases() -> list[Case]:
 
             def simulate(rng, scale, p=p, q=q, g=g):
                 # horizon gamma + 1: the first call never hits the horizon
-                run = speculative_decoding(p, q, g + 1, scaled(STEP_TRIALS, scale), g, rng)
+                trials = STEP_TRIALS if g <= 2 else SEQ_TRIALS
+                run = speculative_decoding(p, q, g + 1, scaled(trials, scale), g, rng)
                 return from_values(run.first_round_tokens)
 
             cases.append(Case(f"{lab} gamma={g}", exact, simulate))
