@@ -435,3 +435,55 @@ def test_cli_ersd_errors(capsys, extra, message):
         extra = []
     assert main([*argv, *extra, "--no-progress"]) == 2
     assert message in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- C7 bracket
+
+
+def test_reference_kl_and_bracket_example_a():
+    from specbound.bounds.exponential_races import information_bracket
+
+    b = information_bracket(P_A, Q_A, rank_law=ALPHA_A)
+    assert b["kl"] == pytest.approx(0.091299, abs=5e-7)
+    assert b["kl_mixed"] <= b["entropy"]
+    assert b["mean_log_rank"] <= b["pfr_bound"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_information_bracket_random_pairs(seed):
+    from specbound.bounds.exponential_races import information_bracket
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 10))
+    p, q = dirichlet(n, 0.4, rng), dirichlet(n, 0.4, rng)
+    b = information_bracket(p, q)
+    assert b["kl_mixed"] <= b["entropy"] + 1e-12
+    assert b["mean_log_rank"] <= b["pfr_bound"] + 1e-12
+
+
+def test_entropy_below_kl_counterexample():
+    from specbound.bounds.exponential_races import information_bracket
+
+    eps = 0.01
+    b = information_bracket([eps, 1 - eps], [1 - eps, eps])
+    assert b["kl"] == pytest.approx(4.503, abs=5e-4)
+    assert b["entropy"] <= np.log(2) < b["kl"]  # "H[R] >= D(p||q)" is false
+
+
+def test_draft_position_laws_brute_force():
+    import itertools
+
+    from specbound.bounds.exponential_races import draft_position_laws
+
+    q = np.array([0.35, 0.0, 0.25, 0.2, 0.15, 0.05])
+    brute = np.zeros((6, 6))
+    for perm in itertools.permutations(np.flatnonzero(q > 0)):
+        pr, rem = 1.0, 1.0
+        for y in perm:
+            pr *= q[y] / rem
+            rem -= q[y]
+        for r, y in enumerate(perm):
+            brute[r, y] += pr
+    np.testing.assert_allclose(draft_position_laws(q), brute, atol=1e-15)
+    with pytest.raises(InvalidArgumentError, match=r"^draft: exact arrival laws need n <= 18"):
+        draft_position_laws(np.full(19, 1 / 19))

@@ -266,3 +266,41 @@ def test_figures_draw_quickly():
         lengths = {len(v) for v in out.columns.values()}
         assert len(lengths) == 1 and lengths.pop() > 10
         assert out.figure.axes
+
+
+# ----------------------------------------------------------------------------- C7 bracket
+
+
+@pytest.mark.parametrize("name", ["example A", "p zeros"])
+def test_pfr_index_and_mixture(name):
+    from specbound.bounds.exponential_races import draft_position_laws, information_bracket
+    from specbound.simulations.exponential_races import pfr_index
+
+    if name == "p zeros":  # p << q is needed for a finite D(p||q)
+        p, q = np.array([0.4, 0.0, 0.3, 0.3, 0.0]), np.array([0.5, 0.2, 0.1, 0.1, 0.1])
+    else:
+        p, q = PAIRS[name]
+    b = information_bracket(p, q)
+    r, j = pfr_index(p, q, 200_000, rng=4)
+    assert np.all(j >= r)
+    assert abs(from_values(np.log(r)).z(b["mean_log_rank"])) <= SIGMAS
+    assert from_values(np.log(j)).z(b["pfr_bound"]) <= SIGMAS  # E[ln J] <= D + 1/e + ln 2
+    # q~ = law of the draft's arrival at an independent rank R' ~ alpha
+    a = rank_distribution(p, q)
+    rng = np.random.default_rng(5)
+    top = race_top(q, int(np.count_nonzero(q > 0)), 100_000, rng)
+    rprime = rng.choice(a.size, size=top.shape[0], p=a / a.sum())
+    ok = rprime < top.shape[1]  # rank n_q + 1: no arrival there (mass P(q(X) = 0))
+    tokens = top[np.flatnonzero(ok), rprime[ok]]
+    mixed = a @ draft_position_laws(q)
+    assert chisquare_gof(tokens, mixed / mixed.sum()).pvalue >= ALPHA
+
+
+def test_pfr_index_infinite_when_target_token_undraftable():
+    from specbound.simulations.exponential_races import pfr_index
+
+    p, q = PAIRS["zeros both"]
+    r, j = pfr_index(p, q, 20_000, rng=1)
+    x_undraftable = r == int(np.count_nonzero(q > 0)) + 1
+    assert x_undraftable.any() and np.all(np.isinf(j[x_undraftable]))
+    assert np.all(j[~x_undraftable] >= r[~x_undraftable])

@@ -24,6 +24,7 @@ from specbound.bounds.exponential_races import (
     ersd_optimal_tree,
     gsd_positional_acceptance,
     gsd_positional_acceptance_without_replacement,
+    information_bracket,
     rank_distribution,
     tokens_per_step_bound,
 )
@@ -36,6 +37,7 @@ from specbound.simulations.exponential_races import (
     ersd_node,
     ersd_tree_steps,
     gsd_verify,
+    pfr_index,
     race_ranks,
 )
 
@@ -60,6 +62,10 @@ def _pair(name: str) -> tuple[np.ndarray, np.ndarray]:
         )
     if name == "disjoint n=20":
         return disjoint_pair(20, 4)
+    if name == "kl counterexample n=2":  # H[R] < ln 2 < D(p||q) = 4.503
+        return np.array([0.01, 0.99]), np.array([0.99, 0.01])
+    if name == "dirichlet n=12":
+        return dirichlet(12, 0.7, 21), dirichlet(12, 0.7, 22)
     if name == "softmax n=150":
         return target_draft_pair(150, rng=6)
     if name == "softmax n=1000":
@@ -273,6 +279,21 @@ def _limit_cases() -> list[Case]:
     ]
 
 
+# ----------------------------------------------------------------------------- C7
+
+
+def _pfr_cases() -> list[Case]:
+    def make(name: str) -> Case:
+        def simulate(rng, scale):
+            p, q = _pair(name)
+            _, j = pfr_index(p, q, scaled(200_000, scale), rng)
+            return from_values(np.log(j))
+
+        return Case(name, lambda: information_bracket(*_pair(name))["pfr_bound"], simulate)
+
+    return [make("example A"), make("kl counterexample n=2"), make("dirichlet n=12")]
+
+
 # ----------------------------------------------------------------------------- GSD
 
 
@@ -369,6 +390,15 @@ CLAIMS = [
         agreement=UPPER,
         cases=_limit_cases,
         source=SOURCE + " (C5 shapes)",
+    ),
+    Claim(
+        id="ersd.pfr_index",
+        paper=PAPER,
+        statement="The rank R is a deduplicated Poisson-functional-representation index J, and "
+        "E[ln J] <= D(p||q) + 1/e + ln 2 (so E[ln R] is too).",
+        agreement=UPPER,
+        cases=_pfr_cases,
+        source=SOURCE + " (C7); arXiv 1701.02827 Lemma 1",
     ),
     Claim(
         id="ersd.gsd_positional",

@@ -40,6 +40,7 @@ __all__ = [
     "ersd_node",
     "ersd_tree_steps",
     "gsd_verify",
+    "pfr_index",
     "race_ranks",
     "race_top",
 ]
@@ -128,6 +129,48 @@ def race_top(draft: ArrayLike, m: int, size: int, rng: RngLike = None) -> np.nda
         inner = np.argsort(np.take_along_axis(key, top, axis=1), axis=1)
         parts.append(np.take_along_axis(top, inner, axis=1))
     return np.concatenate(parts)
+
+
+def pfr_index(
+    target: ArrayLike, draft: ArrayLike, size: int, rng: RngLike = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rank R and Poisson-functional-representation index J >= R, per trial (C7).
+
+    PFR (Li & El Gamal, arXiv 1701.02827): marks i.i.d. from q on a unit-rate Poisson
+    process T_1 < T_2 < ...; J = argmin_i T_i p(X_i)^-1 q(X_i). Token y's first mark
+    arrives at its draft key D_y = W_y / q(y), later ones at rate q(y), and the selected
+    mark is the first mark of the target winner X. So J = R + sum over the tokens y
+    drafted before X of Poisson(q(y) (D_X - D_y)) repeated marks. O(n) per trial.
+
+    Returns
+    -------
+    ranks : (size,) int64
+    index : (size,) float64
+        J; +inf when q(X) = 0 (no mark ever equals X: D(p||q) = inf).
+    """
+    p, q = _pair(target, draft)
+    size = check_int(size, "size", 1)
+    gen = as_rng(rng)
+    n = p.size
+    log_p, log_q = _log(p), _log(q)
+    rows = max(1, _CELLS // n)
+    rs, js = [], []
+    for s in range(0, size, rows):
+        m = min(rows, size - s)
+        log_w = np.log(gen.standard_exponential((m, n)))
+        x = np.argmin(log_w - log_p, axis=1)
+        d = np.exp(log_w - log_q)  # draft keys (inf when q = 0)
+        dx = np.take_along_axis(d, x[:, None], axis=1)
+        before = d < dx
+        never = ~np.isfinite(dx[:, 0])  # q(X) = 0: X has no mark, J = inf
+        dxf = np.where(never[:, None], 0.0, dx)
+        gap = np.where(before & ~never[:, None], q * (dxf - np.where(before, d, 0.0)), 0.0)
+        r = before.sum(axis=1) + 1
+        j = (r + gen.poisson(gap).sum(axis=1)).astype(np.float64)
+        j[never] = np.inf
+        rs.append(r)
+        js.append(j)
+    return np.concatenate(rs), np.concatenate(js)
 
 
 # ----------------------------------------------------------------------------- one node, fast

@@ -1,0 +1,170 @@
+"""Speed of the exponential-race code (issue 5 targets), with same-run baselines.
+
+Targets (the machine is shared, so each timing is paired with a baseline measured in
+the same run and the ratio is reported):
+
+* ``alpha_one`` (closed form, O(n log n)) for n = 128,000 under 0.1 s. Baseline:
+  ``np.sort`` of the same n floats (the sort it needs). Checked against the O(n^2)
+  definition on a random subset of terms.
+* the full exact rank law (``rank_distribution``) for n = 1,000 under 10 s. Measured
+  at n = 100, 200, 300 and extrapolated with the O(n^3 nodes) cost; n = 1000 is
+  measured with ``max_rank`` = 4 (exact for the kept ranks). Pass ``--full`` to time
+  the whole n = 1000 law (minutes).
+* ERSD Monte Carlo at one node, >= 10^6 trials/s for n = 1000 (``ersd_node``, m = 1
+  and m = 4). Baselines: ``sample_categorical`` and ``Generator.choice`` drawing the
+  same number of categorical samples from the draft. The full-clock reference
+  simulator (``race_ranks``, n exponentials per trial) is shown for comparison.
+
+Writes benchmarks/results/exponential_races.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from specbound.bounds.exponential_races import alpha_one, rank_distribution
+from specbound.distributions import target_draft_pair
+from specbound.simulations.estimate import from_proportion
+from specbound.simulations.exponential_races import ersd_node, race_ranks
+from specbound.simulations.sampling import sample_categorical
+
+
+def timed(fn, repeat: int = 1) -> tuple[float, object]:
+    """Smallest wall time of ``repeat`` calls (seconds) and the last result."""
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def main(full: bool = False) -> None:
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    # --- alpha(1), n = 128,000
+    n = 128_000
+    p, q = target_draft_pair(n, rng=3)
+    ours, a1 = timed(lambda: alpha_one(p, q), 5)
+    base, _ = timed(lambda: np.sort(p / q), 5)
+    xs = np.random.default_rng(0).choice(n, 200, replace=False)
+    terms = [p[x] / np.maximum(p, q * p[x] / q[x]).sum() for x in xs]
+    assert np.all(np.isfinite(terms)) and 0 < a1 < 1
+    rows.append(
+        (
+            f"`alpha_one`, n = {n:,}",
+            f"{ours * 1e3:.1f} ms",
+            f"np.sort: {base * 1e3:.1f} ms",
+            f"{ours / base:.1f}x",
+            "yes" if ours < 0.1 else "NO",
+        )
+    )
+    print(f"alpha_one n={n}: {ours * 1e3:.1f} ms (alpha(1) = {a1:.6f}), sort {base * 1e3:.1f} ms")
+
+    # --- full rank law
+    times = {}
+    for m in (100, 200, 300):
+        pm, qm = target_draft_pair(m, rng=5)
+        times[m], law = timed(lambda pm=pm, qm=qm: rank_distribution(pm, qm))
+        assert abs(law.sum() - 1) < 1e-9
+        rows.append(
+            (
+                f"`rank_distribution` full law, n = {m}",
+                f"{times[m]:.2f} s",
+                "-",
+                "-",
+                "(scaling)",
+            )
+        )
+        print(f"rank law n={m}: {times[m]:.2f} s, sum-1 = {law.sum() - 1:.1e}")
+    slope = np.polyfit(np.log([100, 200, 300]), np.log([times[m] for m in (100, 200, 300)]), 1)[0]
+    extrapolated = times[300] * (1000 / 300) ** 3
+    p1, q1 = target_draft_pair(1000, rng=5)
+    t4, _ = timed(lambda: rank_distribution(p1, q1, max_rank=4))
+    rows.append(
+        (
+            "`rank_distribution`, n = 1000, `max_rank=4`",
+            f"{t4:.2f} s",
+            "-",
+            "-",
+            "(exact first 4 ranks)",
+        )
+    )
+    if full:
+        t_full, law = timed(lambda: rank_distribution(p1, q1))
+        rows.append(
+            (
+                "`rank_distribution` full law, n = 1000",
+                f"{t_full:.1f} s",
+                "-",
+                "-",
+                "yes" if t_full < 10 else "NO",
+            )
+        )
+    else:
+        rows.append(
+            (
+                "`rank_distribution` full law, n = 1000 (extrapolated as n^3 from n = 300)",
+                f"~{extrapolated:.0f} s",
+                f"measured exponent {slope:.2f}",
+                "-",
+                "NO",
+            )
+        )
+    print(f"rank law n=1000 max_rank=4: {t4:.2f} s; full extrapolated ~{extrapolated:.0f} s")
+
+    # --- ERSD node Monte Carlo, n = 1000
+    trials = 1_000_000
+    rng = np.random.default_rng(1)
+    t_cat, _ = timed(lambda: sample_categorical(q1, trials, rng), 3)
+    t_choice, _ = timed(lambda: rng.choice(q1.size, size=trials, p=q1), 3)
+    for m in (1, 4):
+        t_node, (_, rank) = timed(lambda m=m: ersd_node(p1, q1, m, trials, rng), 3)
+        if m == 1:
+            est = from_proportion(int((rank == 0).sum()), trials)
+            assert abs(est.z(alpha_one(p1, q1))) <= 5
+        rate = trials / t_node
+        rows.append(
+            (
+                f"`ersd_node`, n = 1000, m = {m}, 10^6 trials",
+                f"{t_node:.3f} s ({rate / 1e6:.2f}M trials/s)",
+                f"sample_categorical {t_cat:.3f} s, Generator.choice {t_choice:.3f} s",
+                f"{t_node / t_cat:.1f}x / {t_node / t_choice:.1f}x",
+                "yes" if rate >= 1e6 else "NO",
+            )
+        )
+        print(f"ersd_node m={m}: {rate / 1e6:.2f}M trials/s; categorical {t_cat:.3f} s")
+    t_full_race, _ = timed(lambda: race_ranks(p1, q1, 50_000, rng))
+    rows.append(
+        (
+            "`race_ranks` (n clocks per trial), n = 1000",
+            f"{50_000 / t_full_race / 1e6:.3f}M trials/s",
+            "-",
+            "-",
+            "(reference simulator)",
+        )
+    )
+
+    header = "| measurement | time | same-run baseline | ratio | target met |"
+    lines = [
+        "# Benchmarks: exponential races (issue 5)",
+        "",
+        "Run: `.venv/bin/python benchmarks/bench_exponential_races.py` on the shared "
+        "2-core machine (timings are noisy; ratios are against baselines of the same run).",
+        "",
+        header,
+        "|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    out = Path(__file__).parent / "results" / "exponential_races.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main(full="--full" in sys.argv)
