@@ -701,7 +701,7 @@ def _expand(
         depths.append(np.full(lvl_pi.size, d, dtype=np.int64))
         counts = np.searchsorted(desc, -(tau / lvl_pi) * slack, side="right")
         n_child = int(counts.sum())
-        if total + n_child > 2 * cap:
+        if total + n_child > cap:
             return -1
         owner = np.repeat(np.arange(lvl_pi.size, dtype=np.int64), counts)
         starts = np.cumsum(counts) - counts
@@ -747,7 +747,7 @@ def _malthusian(acc: np.ndarray) -> float:
 VECTORISED_MIN_SIZE = 4096
 
 
-def _greedy_threshold(acc: np.ndarray, size: int) -> DraftTree | None:
+def _greedy_threshold(acc: np.ndarray, size: int, cap: int | None = None) -> DraftTree | None:
     """Vectorised top-``size`` tree: the set {pi >= tau} grown level by level with numpy.
 
     The optimal tree is the set of the ``size`` nodes of largest path probability, i.e.
@@ -762,31 +762,105 @@ def _greedy_threshold(acc: np.ndarray, size: int) -> DraftTree | None:
     """
     theta = _malthusian(acc)
     l1 = -np.log(acc[0])
-    cap = 3 * size + 100_000
+    cap = 2 * size + 100_000 if cap is None else cap
     max_levels = max(500, size // 20)
-    T = np.log(size) / theta
-    for _ in range(16):
+    # probe: a small expansion, then extrapolate n(T') ~ n(T) e^{theta (T' - T)} to `size`,
+    # keeping a bracket [T_lo, T_hi] of too few / too many nodes
+    t_lo, n_lo, t_hi = 0.0, -1, np.inf
+    T = np.log(min(size, 4096)) / theta
+    for _ in range(24):
         if T / l1 > max_levels:
             return None
         res = _expand(acc, float(np.exp(-T)), cap, max_levels)
         if isinstance(res, int):
             if res == -2:
                 return None
-            T -= np.log(2.0) / theta
-            continue
-        n = res[0].size
-        if n < size:
-            T += (np.log(size / max(n, 1)) + np.log(1.3)) / theta
-            continue
-        parent, rank, depth, pi = res
-        cut = float(np.partition(pi, n - size)[n - size])  # the size-th largest
-        sel = pi > cut
-        tied = np.flatnonzero(pi == cut)[: size - int(sel.sum())]  # breadth-first order
-        sel[tied] = True
-        new_index = np.cumsum(sel) - 1
-        par = parent[sel]
-        par = np.where(par >= 0, new_index[np.maximum(par, 0)], -1)
-        return DraftTree(par, rank[sel], depth[sel], pi[sel], acc)
+            t_hi = T
+        else:
+            n = res[0].size
+            if n >= size:
+                break
+            stuck = n == n_lo  # the bracket sits in a gap between two values
+            t_lo, n_lo = T, n
+            # a lattice jump ({pi >= tau} leaps past the cap): complete with the next ties
+            filled = _fill_ties(acc, *res, size, rounds=32 if stuck else 1)
+            if filled is not None:
+                return filled
+        T_next = t_lo + (np.log(size / max(n_lo, 1)) + np.log(1.2)) / theta
+        if T_next >= t_hi:
+            T_next = 0.5 * (t_lo + t_hi)
+        T = T_next
+    else:
+        return None
+    parent, rank, depth, pi = res
+    n = pi.size
+    cut = float(np.partition(pi, n - size)[n - size])  # the size-th largest
+    sel = pi > cut
+    tied = np.flatnonzero(pi == cut)[: size - int(sel.sum())]  # breadth-first order
+    sel[tied] = True
+    new_index = np.cumsum(sel) - 1
+    par = parent[sel]
+    par = np.where(par >= 0, new_index[np.maximum(par, 0)], -1)
+    return DraftTree(par, rank[sel], depth[sel], pi[sel], acc)
+
+
+def _fill_ties(
+    acc: np.ndarray,
+    parent: np.ndarray,
+    rank: np.ndarray,
+    depth: np.ndarray,
+    pi: np.ndarray,
+    size: int,
+    rounds: int = 1,
+) -> DraftTree | None:
+    """Complete a super-level set {pi >= tau_lo} of fewer than ``size`` nodes with ties.
+
+    Let tau be the largest path probability outside the set (the best "frontier" child:
+    for each node, or the root, its next missing rank). Every node of value tau is a
+    frontier child (its parent has a larger value), so the children of value tau are
+    counted per owner without building them, and only the first ``size - n`` of them
+    (owners in array order, ranks increasing) are created. If the nodes of value tau
+    are too few, they are all added and the next value is tried, ``rounds`` times in
+    all; then None (not a lattice jump: the caller goes on searching).
+    """
+    desc = -acc
+    m = acc.size
+    for _ in range(rounds):
+        n = pi.size
+        owner_pi = np.concatenate([[1.0], pi])
+        owner_depth = np.concatenate([[0], depth])
+        have = np.bincount(parent + 1, minlength=n + 1)  # children per owner (rank prefix)
+        cand = np.where(have < m, owner_pi * acc[np.minimum(have, m - 1)], -1.0)
+        tau = float(cand.max())
+        if tau <= 0.0:
+            return None
+        # number of ranks r with owner_pi * acc[r] >= tau: a search with slack, then exact
+        ge = np.searchsorted(desc, -(tau / owner_pi) * (1.0 - 1e-14), side="right")
+        for _ in range(8):
+            last = np.maximum(ge - 1, 0)
+            bad = (ge > 0) & (owner_pi * acc[last] < tau)
+            if not bad.any():
+                break
+            # drop the whole block of entries equal to acc[last] (equal products)
+            ge = np.where(bad, np.searchsorted(desc, -acc[last], side="left"), ge)
+        else:
+            return None
+        ties = np.maximum(ge - have, 0)
+        need = size - n
+        cum = np.cumsum(ties)
+        take = np.minimum(ties, np.maximum(need - (cum - ties), 0))
+        owners = np.repeat(np.arange(n + 1), take)
+        starts = np.cumsum(take) - take
+        new_rank = have[owners] + (np.arange(owners.size) - np.repeat(starts, take))
+        new_pi = owner_pi[owners] * acc[new_rank]
+        if not np.all(new_pi == tau):
+            return None
+        parent = np.concatenate([parent, owners - 1])
+        rank = np.concatenate([rank, new_rank])
+        depth = np.concatenate([depth, owner_depth[owners] + 1])
+        pi = np.concatenate([pi, new_pi])
+        if pi.size == size:
+            return DraftTree(parent, rank, depth, pi, acc)
     return None
 
 

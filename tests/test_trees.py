@@ -455,6 +455,35 @@ def test_threshold_greedy_matches_heap_random(raw, mass, size):
         check_large_structure(fast, acc)
 
 
+@pytest.mark.parametrize(
+    "acc",
+    [[1 / 8] * 8, [0.5, 0.25, 0.25], [1 / 3] * 3, [0.5, 0.5], [0.4, 0.2, 0.2, 0.1, 0.1]],
+    ids=["uniform 8", "(0.5, 0.25, 0.25)", "uniform 3", "uniform 2", "dyadic-ish"],
+)
+@pytest.mark.parametrize("size", [4096, 5000, 7777])
+def test_threshold_greedy_lattice_ties(acc, size):
+    # lattice laws: whole levels share one value, so {pi >= tau} jumps past the memory cap;
+    # a small cap forces the tie-filling path, which must still give the heap's values
+    acc = np.array(acc)
+    heap = _greedy_heap(acc, size)
+    for cap in (size + 10, 2 * size):
+        fast = _greedy_threshold(acc, size, cap=cap)
+        assert fast is not None
+        assert np.array_equal(np.sort(fast.path_probability), np.sort(heap.path_probability))
+        check_large_structure(fast, acc)
+
+
+def test_fill_ties_declines_without_enough_ties():
+    from specbound.trees import _expand, _fill_ties
+
+    acc = np.array([0.6, 0.3])
+    res = _expand(acc, 0.05, 10**6, 10**3)
+    n = res[0].size
+    assert _fill_ties(acc, *res, n + 1000) is None  # the next value is not a big tie block
+    one_more = _fill_ties(acc, *res, n + 1)
+    assert one_more.size == n + 1
+
+
 def test_threshold_greedy_falls_back_when_too_deep():
     # (0.99, 0.01) at 5000 nodes is a chain-like tree ~700 levels deep: heap is used
     acc = np.array([0.99, 0.01])
