@@ -104,3 +104,23 @@ def test_walk_empty_tree_and_validation():
 def test_walk_is_reproducible():
     tree = optimal_tree([0.7, 0.2], 50)
     assert np.array_equal(tree_walk(tree, 1000, rng=9), tree_walk(tree, 1000, rng=9))
+
+
+def test_tree_claims_reject_wrong_exact_values():
+    # the registry's tree claims have power: a 1% error in the exact side fails (5 SE)
+    from specbound.claims import Case, Claim, run_case
+    from specbound.claims.trees import CLAIMS
+
+    identity = next(c for c in CLAIMS if c.id == "trees.acceptance_identity")
+    case = next(k for k in identity.cases() if k.label.startswith("optimal k=64, ERSD"))
+    exact = case.exact()
+    for wrong in (exact * 1.01, exact * 0.99):
+        bad = Claim(
+            "x",
+            "p",
+            "s",
+            identity.agreement,
+            lambda w=wrong: [Case("c", lambda: w, case.simulate)],
+        )
+        assert not run_case(bad, bad.cases()[0]).passed
+    assert run_case(identity, case).passed
