@@ -15,6 +15,7 @@ from specbound.distributions import disjoint_pair, pair_at_tv, target_draft_pair
 from specbound.simulations.agreement import chisquare_gof
 from specbound.simulations.estimate import from_proportion
 from specbound.simulations.speculative import speculative_sampling
+from specbound.simulations.text_ngram import text_pairs
 
 PAPER = "Leviathan+23 / Yin+24"
 TRIALS = 200_000
@@ -39,7 +40,8 @@ def pairs() -> list[tuple[str, np.ndarray, np.ndarray]]:
     """The synthetic (label, target, draft) instances both claims are checked on.
 
     Small n, n = 1000, vocabularies around powers of two (1023, 1024, 1025), a
-    one-hot target, disjoint supports, equal laws and a single non-zero residual.
+    one-hot target, disjoint supports, equal laws, a single non-zero residual, and
+    bigram laws of real text (:mod:`specbound.simulations.text_ngram`).
     """
     out = [("n=3 reference", np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5]))]
     out.append(("n=1000 softmax", *target_draft_pair(1000, rng=1)))
@@ -51,6 +53,8 @@ def pairs() -> list[tuple[str, np.ndarray, np.ndarray]]:
     p = np.random.default_rng(3).dirichlet(np.full(20, 0.5))
     out.append(("equal laws", p, p.copy()))
     out.append(("single residual", *_single_residual_pair()))
+    for word, p, q in text_pairs(200, contexts=2):
+        out.append((f"real text after {word!r}", p, q))
     return out
 
 
