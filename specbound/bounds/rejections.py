@@ -293,36 +293,51 @@ def rejections_and_calls_kernel(
 ) -> tuple:
     """Kernel of :func:`expected_rejections_and_calls` (no validation; float or Fraction).
 
-    DP over (last token, j = draft positions used in the current round). Columns
-    0..g-1 are drafted positions, column g (present only when gamma < horizon) the
-    bonus position, with g = min(gamma, horizon).
+    DP over (last token, j = draft positions used in the current round), j in
+    0..gamma: column j < gamma is a drafted position, column gamma the bonus one.
+    gamma >= horizon is drafting to the end (:func:`rejections_kernel`).
     """
+    if gamma >= horizon:
+        return rejections_kernel(p, q, start, horizon)
     n = p.shape[0]
-    bonus = gamma < horizon
-    g = gamma if bonus else horizon
+    g = gamma
     overlap = np.minimum(p, q)
     excess = p - overlap  # (p - q)_+
     tau = row_total_variation(p, q)
-    mu = _zeros((n, g + 1 if bonus else g), p)
+    mu = _zeros((n, g + 1), p)
     mu[:, 0] = _point_mass(n, start, p)
     rej = 0 * tau[0]
     calls = 0 * tau[0]
+    exact = p.dtype == object
     for t in range(1, horizon + 1):
+        used = min(t, g + 1)  # j <= t - 1: later columns are still empty
         calls = calls + mu[:, 0].sum()
-        drafted = mu[:, :g]
+        drafted = mu[:, : min(used, g)]
         rej = rej + tau @ drafted.sum(axis=1)
         if t == horizon:
             break
         new = _zeros(mu.shape, p)
-        if g > 0:
-            accepted = (drafted.T @ overlap).T  # (n, g): column j -> j + 1
-            if bonus:
-                new[:, 1 : g + 1] = accepted
-            else:  # column g - 1 is empty before the last step (j <= t - 1)
-                new[:, 1:g] = accepted[:, : g - 1]
+        k = drafted.shape[1]
+        if k:
+            if exact or k > 8:
+                new[:, 1 : k + 1] = (drafted.T @ overlap).T
+            else:  # a few vector-matrix products beat a thin matrix product here
+                for c in range(k):
+                    new[:, c + 1] = drafted[:, c] @ overlap
             new[:, 0] = drafted.sum(axis=1) @ excess
-        if bonus:
+        if used == g + 1:  # the bonus column is populated
             new[:, 0] = new[:, 0] + mu[:, g] @ p
+        if not exact:
+            # converged-chain shortcut, as in rejections_kernel: the (token, j) chain is
+            # an L1 contraction and both per-step terms are linear with coefficients in
+            # [0, 1], so replacing the R remaining steps by the current ones errs by at
+            # most delta * R (R - 1) / 4 each.
+            left = horizon - t
+            bound = float(np.abs(new - mu).sum()) * left * (left - 1) / 4
+            r_tail = float(tau @ new[:, :g].sum(axis=1))
+            c_tail = float(new[:, 0].sum())
+            if bound <= STOP_TOLERANCE * max(1.0, rej + left * r_tail):
+                return rej + left * r_tail, calls + left * c_tail
         mu = new
     return rej, calls
 

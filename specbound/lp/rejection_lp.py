@@ -55,6 +55,11 @@ class RejectionLPResult:
     solver: str
     seconds: float
 
+    @property
+    def acceptance(self) -> float:
+        """1 - rejection: for the unbiased LPs, the largest acceptance 1 - TV(p, q)."""
+        return 1.0 - self.rejection
+
 
 def _pair(target: ArrayLike, draft: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     p = as_distribution(target, "target")

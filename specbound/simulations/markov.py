@@ -254,9 +254,17 @@ def speculative_decoding(
     drawn from p. The output sequences follow the target's law exactly (Yin et
     al., arXiv 2411.00841, Thm 1; Leviathan et al., arXiv 2211.17192).
 
-    Runs advance together: a Python loop over rounds and draft positions, numpy
-    arrays over runs (no per-run loop). Cost per round O(m (gamma log n + n r))
-    for Markov models, r = fraction of runs that reject.
+    Runs advance together, one position per step (every run emits exactly one
+    token per position): a Python loop over the H positions, numpy arrays over
+    runs (no per-run loop). Each run carries j, the draft positions used in its
+    current round; position j < gamma is a drafted one (its draft token is drawn
+    from q just before it is verified, then accepted, or rejected and replaced by a
+    residual token, which ends the round), position j = gamma is the bonus one.
+    Drawing each draft token when it is verified rather than all gamma up front
+    gives the same joint law of every emitted token, rejection and call: draft
+    tokens after the first rejection are never read by the verifier, and the k-th
+    draft depends only on the accepted prefix. Cost O(H m log n) for Markov models
+    (plus O(n) per rejection for general models), m = ``size``.
 
     Parameters
     ----------
@@ -302,79 +310,46 @@ def speculative_decoding(
     resid = residual_model(tm, dm) if fast else None
 
     tokens = np.zeros((size, horizon), dtype=np.int64)
-    pos = np.zeros(size, dtype=np.int64)
     rej = np.zeros(size, dtype=np.int64)
     calls = np.zeros(size, dtype=np.int64)
     accepted = np.zeros(size, dtype=np.int64)
     first = np.zeros(size, dtype=np.int64)
+    in_first = np.ones(size, dtype=bool)
+    j = np.zeros(size, dtype=np.int64)  # draft positions used in each run's current round
     t_state = tm.initial_state(size)
     d_state = dm.initial_state(size)
-    active = np.arange(size)
-    first_round = True
-    with tqdm(
-        total=size * horizon, disable=not show_progress(progress), desc="decoding", unit="tok"
-    ) as bar:
-        while active.size:
-            m = active.size
-            calls[active] += 1
-            p0 = pos[active]
-            d = np.minimum(gamma, horizon - p0)
-            dmax = int(d.max())
-            st_t, st_d = t_state[active].copy(), d_state[active].copy()
-            drafts = np.zeros((m, dmax), dtype=np.int64)
-            r = d.copy()  # index of the first rejected draft (d when all pass)
-            going = d > 0  # every drafted token so far accepted, more to draft
-            for k in range(dmax):
-                live = np.flatnonzero(going)
-                if not live.size:
-                    break
-                sd, stt = st_d[live], st_t[live]
-                x = dm.sample(sd, gen)
-                qx, px = dm.prob(sd, x), tm.prob(stt, x)
-                u = gen.random(live.size)
-                if mix == 0.0:
-                    ok = u * qx < px
-                else:
-                    a0 = np.minimum(1.0, px / qx)
-                    ok = u < a0 + mix * (1.0 - a0)
-                drafts[live, k] = x
-                acc = live[ok]
-                r[live[~ok]] = k
-                st_t[acc] = tm.advance(stt[ok], x[ok])
-                st_d[acc] = dm.advance(sd[ok], x[ok])
-                going[live[~ok]] = False
-                going[acc] = d[acc] > k + 1
-            rejected = r < d
-            bonus = ~rejected & (p0 + d < horizon)
-            # accepted drafts go to the output
-            keep = np.arange(dmax)[None, :] < r[:, None]
-            ri, ci = np.nonzero(keep)
-            tokens[active[ri], p0[ri] + ci] = drafts[ri, ci]
-            t_at, d_at = st_t, st_d  # states at position r, before the extra token
-            extra = np.zeros(m, dtype=np.int64)
-            idx = np.flatnonzero(rejected)
-            if idx.size:
+    out = np.zeros(size, dtype=np.int64)
+    for t in tqdm(range(horizon), disable=not show_progress(progress), desc="decoding"):
+        calls += j == 0  # a round (one verifier call) starts here
+        drafted = np.flatnonzero(j < gamma)
+        bonus = np.flatnonzero(j >= gamma)
+        if drafted.size:
+            sd = d_state[drafted]
+            x = dm.sample(sd, gen)
+            qx, px = dm.prob(sd, x), tm.prob(t_state[drafted], x)
+            u = gen.random(drafted.size)
+            if mix == 0.0:
+                ok = u * qx < px
+            else:
+                a0 = np.minimum(1.0, px / qx)
+                ok = u < a0 + mix * (1.0 - a0)
+            good, bad = drafted[ok], drafted[~ok]
+            out[good] = x[ok]
+            j[good] += 1
+            accepted[good] += 1
+            if bad.size:
                 if resid is not None:  # Markov pair: both states are the last token
-                    extra[idx] = resid.sample(t_at[idx], gen)
+                    out[bad] = resid.sample(t_state[bad], gen)
                 else:
-                    extra[idx] = residual_sample(tm, dm, t_at[idx], d_at[idx], gen)
-            idx_b = np.flatnonzero(bonus)
-            if idx_b.size:
-                extra[idx_b] = tm.sample(t_at[idx_b], gen)
-            has_extra = rejected | bonus
-            ie = np.flatnonzero(has_extra)
-            tokens[active[ie], p0[ie] + r[ie]] = extra[ie]
-            t_at[ie] = tm.advance(t_at[ie], extra[ie])
-            d_at[ie] = dm.advance(d_at[ie], extra[ie])
-            t_state[active] = t_at
-            d_state[active] = d_at
-            emitted = r + has_extra
-            rej[active] += rejected
-            accepted[active] += r
-            if first_round:
-                first[active] = emitted
-                first_round = False
-            pos[active] = p0 + emitted
-            bar.update(int(emitted.sum()))
-            active = active[pos[active] < horizon]
+                    out[bad] = residual_sample(tm, dm, t_state[bad], d_state[bad], gen)
+                j[bad] = 0
+                rej[bad] += 1
+        if bonus.size:
+            out[bonus] = tm.sample(t_state[bonus], gen)
+            j[bonus] = 0
+        tokens[:, t] = out
+        first += in_first
+        in_first &= j > 0  # the first round ends at its rejection or bonus token
+        t_state = tm.advance(t_state, out)
+        d_state = dm.advance(d_state, out)
     return SequenceRun(tokens, rej, calls, accepted, first)
