@@ -19,7 +19,14 @@ from specbound.lp import (
     optimum,
     perfect_acceptance,
 )
-from specbound.lp.optimum import brute_optimum, minnorm_optimum, prefix_optimum, set_value
+from specbound.lp.optimum import (
+    brute_optimum,
+    int_power,
+    minnorm_optimum,
+    prefix_optimum,
+    ratio_order,
+    set_value,
+)
 
 
 def law(rng, n, conc=1.0, zeros=0):
@@ -170,6 +177,35 @@ def test_minnorm_equals_prefix_at_larger_n(n):
     assert optimum(p, q, method="minnorm").acceptance == pytest.approx(
         optimum(p, q, method="prefix").acceptance, abs=1e-10
     )
+
+
+def test_fast_ratio_order_is_exact():
+    """The packed-float sort used for n >= 4096: ties, zeros, inf and near-collisions."""
+    rng = np.random.default_rng(0)
+    n = 20_000
+    r = rng.random(n)
+    r[::7] = r[3]  # exact ties
+    r[::11] = np.inf  # tokens the draft never proposes
+    r[::13] = 0.0  # tokens the target never emits
+    r[100:300] = 0.5 * (1 + np.arange(200) * 2.0**-50)  # equal in all but the low bits
+    o = ratio_order(r)
+    assert np.array_equal(np.sort(o), np.arange(n))
+    assert np.all(r[o][1:] >= r[o][:-1])
+
+
+def test_prefix_scan_large_n_matches_reference_scan():
+    rng = np.random.default_rng(4)
+    n, k = 50_000, 16
+    p, q = law(rng, n, 0.5, zeros=50), law(rng, n, 0.5, zeros=50)
+    with np.errstate(divide="ignore"):
+        order = np.argsort(np.where(q > 0, p / q, np.inf), kind="stable")
+    ref = 1 + np.min(np.concatenate(([0.0], np.cumsum(p[order]) - np.cumsum(q[order]) ** k)))
+    res = prefix_optimum(p, q, k)
+    assert res.acceptance == pytest.approx(ref, abs=1e-12)
+    assert set_value(p, np.tile(q, (k, 1)), res.minimising_set) == pytest.approx(ref, abs=1e-12)
+    x = rng.random(100)
+    for j in (1, 2, 3, 16, 17):
+        np.testing.assert_allclose(int_power(x, j), x**j, rtol=1e-14)
 
 
 def test_minnorm_certificate_brackets_the_optimum():
