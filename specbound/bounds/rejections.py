@@ -139,7 +139,7 @@ def _point_mass(n: int, start: int, like: np.ndarray) -> np.ndarray:
     return mu
 
 
-def rejections_kernel(p: np.ndarray, q: np.ndarray, start: int, horizon: int):
+def rejections_kernel(p: np.ndarray, q: np.ndarray, start: int, horizon: int) -> tuple:
     """Kernel of :func:`expected_rejections` (no validation; float or Fraction arrays).
 
     Returns (E[N_rej], E[C]) for drafting to the end (gamma >= horizon).

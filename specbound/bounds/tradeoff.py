@@ -138,7 +138,9 @@ def optimal_biased_rule(target: ArrayLike, draft: ArrayLike, eps: float) -> Bias
     return biased_rule_kernel(p, q, lam)
 
 
-def _check_sequence(target_kernel, draft_kernel, start, horizon, mix):
+def _check_sequence(
+    target_kernel: ArrayLike, draft_kernel: ArrayLike, start: int, horizon: int, mix: float
+) -> tuple:
     p, q = _check_pair(target_kernel, draft_kernel)
     start = _check_start(start, p.shape[0])
     horizon = check_int(horizon, "horizon", 1)
@@ -146,7 +148,9 @@ def _check_sequence(target_kernel, draft_kernel, start, horizon, mix):
     return p, q, start, horizon, mix
 
 
-def biased_rejections_kernel(p, q, start: int, horizon: int, mix) -> tuple:
+def biased_rejections_kernel(
+    p: np.ndarray, q: np.ndarray, start: int, horizon: int, mix: float
+) -> tuple:
     """Kernel of :func:`biased_expected_rejections` (float or Fraction arrays).
 
     Returns (E[N_rej], the sequence-TV bound mix * sum_t E_{K_mix}[tau]).
@@ -197,7 +201,9 @@ def biased_sequence_tv(
     return float(biased_sequence_tv_kernel(p, q, start, horizon, mix))
 
 
-def biased_sequence_tv_kernel(p, q, start: int, horizon: int, mix):
+def biased_sequence_tv_kernel(
+    p: np.ndarray, q: np.ndarray, start: int, horizon: int, mix: float
+) -> float:
     """Kernel of :func:`biased_sequence_tv` (float or Fraction arrays)."""
     law_mix = sequence_law_kernel((1 - mix) * p + mix * q, start, horizon)
     law_p = sequence_law_kernel(p, start, horizon)
