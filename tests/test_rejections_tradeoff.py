@@ -200,3 +200,19 @@ def test_tradeoff_bad_input():
         biased_expected_rejections(np.eye(2), np.eye(2), 0, 3, 1.5)
     with pytest.raises(InvalidArgumentError, match="scale: must lie in"):
         scaled_rule(P3, Q3, 2.0)
+
+
+@pytest.mark.parametrize("which", ["A", "B"])
+def test_sequence_lp_equals_sum_of_tv(which):
+    """Theory note C4: sum_t sum_i mu_{t-1}(i) LP(P[i], Q[i]) equals E[N_rej] (1e-7)."""
+    from specbound.bounds.rejection_examples import example_b
+    from specbound.bounds.rejections import expected_rejections
+
+    x = example_a() if which == "A" else example_b()
+    p, q = x.target, x.draft
+    lp = np.array([coupling_rejection_lp(p[i], q[i]).rejection for i in range(len(p))])
+    mu, total = np.eye(len(p))[x.start], 0.0
+    for _ in range(3):
+        total += mu @ lp
+        mu = mu @ p
+    assert total == pytest.approx(expected_rejections(p, q, x.start, 3), abs=1e-7)
