@@ -325,3 +325,16 @@ def test_runtime_bad_input():
         runtime_lower_bound(1.0, 0, 1.0)
     with pytest.raises(InvalidArgumentError, match=r"^autoregressive_time"):
         speedup_upper_bound(1.0, 10, 1.0, autoregressive_time=0.0)
+
+
+@given(seed=st.integers(0, 10**6), n=st.integers(2, 8), size=st.integers(1, 300))
+def test_imperfect_drafter_never_beats_the_optimum(seed, n, size):
+    """C8, exactly: the tree of the drafter's law q, valued under the target p."""
+    from specbound.trees import tree_value
+
+    g = np.random.default_rng(seed)
+    p, q = g.dirichlet(np.ones(n)), g.dirichlet(np.ones(n))
+    order = np.argsort(-q, kind="stable")
+    drafted = optimal_tree(q[order], size)
+    value = tree_value(p[order], drafted.parent, drafted.child_index).expected_accepted
+    assert value <= optimum_curve(p, size)[-1] + 1e-9

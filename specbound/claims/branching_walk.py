@@ -25,7 +25,7 @@ from specbound.bounds.branching_walk import (
     speed_of_light_bound,
 )
 from specbound.claims import EQUAL, LOWER, UPPER, Case, Claim, scaled
-from specbound.distributions import zipf
+from specbound.distributions import softmax, zipf
 from specbound.simulations.estimate import Estimate, from_values
 from specbound.simulations.random_trees import (
     DirichletLaw,
@@ -35,7 +35,7 @@ from specbound.simulations.random_trees import (
     optimal_random_tree,
     verifier_accepted,
 )
-from specbound.trees import batch_tree, chain_tree, kary_tree, optimal_tree
+from specbound.trees import batch_tree, chain_tree, kary_tree, optimal_tree, tree_value
 
 PAPER = "Pankratov & Alistarh 25"
 SOURCE = "arXiv 2512.11718; theory/branching_walk.md"
@@ -241,6 +241,35 @@ def _runtime_cases() -> list[Case]:
     return out
 
 
+def _imperfect_cases() -> list[Case]:
+    """Target p at every node; the drafter builds the optimal tree of its own law q."""
+    g = np.random.default_rng(2512)
+    z = g.normal(0.0, 2.0, 12)
+    pairs = {
+        "(0.5, 0.3, 0.2) vs reversed q": (np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5])),
+        "zipf(1.5) vs flatter zipf(0.7)": (zipf(10, 1.5), zipf(10, 0.7)),
+        "softmax vs noisy softmax": (softmax(z), softmax(z + g.normal(0.0, 1.0, 12))),
+    }
+    out = []
+    for label, (p, q) in pairs.items():
+        order = np.argsort(-q, kind="stable")  # the drafter's ranking of the tokens
+        for size in (10, 1000):
+
+            def simulate(rng, scale, p=p, q=q, order=order, size=size):
+                drafted = optimal_tree(q[order], size)  # T_q, ranks in q's order
+                under_p = tree_value(p[order], drafted.parent, drafted.child_index)
+                return from_values(verifier_accepted(under_p, scaled(WALKS, scale), rng))
+
+            out.append(
+                Case(
+                    f"{label} P={size}",
+                    lambda p=p, size=size: optimal_tree(np.sort(p)[::-1], size).expected_accepted,
+                    simulate,
+                )
+            )
+    return out
+
+
 CLAIMS = [
     Claim(
         id="bw.moments",
@@ -327,5 +356,14 @@ CLAIMS = [
         agreement=LOWER,
         cases=_runtime_cases,
         source=SOURCE + " C7",
+    ),
+    Claim(
+        id="bw.imperfect_drafter",
+        paper=PAPER,
+        statement="A drafter ranking nodes by its own law q (tree T_q) accepts "
+        "E[X] = sum_{v in T_q} pi_p(v) <= E[X_opt(P)] under the target p.",
+        agreement=UPPER,
+        cases=_imperfect_cases,
+        source=SOURCE + " C8",
     ),
 ]
