@@ -338,3 +338,66 @@ def test_imperfect_drafter_never_beats_the_optimum(seed, n, size):
     drafted = optimal_tree(q[order], size)
     value = tree_value(p[order], drafted.parent, drafted.child_index).expected_accepted
     assert value <= optimum_curve(p, size)[-1] + 1e-9
+
+
+# ----------------------------------------------------------------------------- CLI and figures
+
+
+def test_speed_of_light_command(capsys):
+    from specbound.cli import main
+
+    assert main(["speed-of-light", "--law", "0.9,0.1", "--capacity", "1,10,10000"]) == 0
+    out = capsys.readouterr().out
+    assert "mu  = 0.325083" in out and "mu2 = 0.540181" in out
+    assert "26.438726" in out and "83.5988" in out and "(unproven)" in out
+    argv = ["speed-of-light", "--law", "dirichlet:0.5:10", "--capacity", "10,100"]
+    assert main([*argv, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "1.669628" in out and "40 envs" in out
+    assert main(["speed-of-light", "--law", "zipf:1.5:10", "--capacity", "5"]) == 0
+    assert main(["speed-of-light", "--law", "1,0", "--capacity", "5"]) == 0
+    assert "one-hot" in capsys.readouterr().out
+    argv = ["speed-of-light", "--law", "softmax:2.5:50", "--capacity", "10"]
+    assert main([*argv, "--environments", "4", "--moment-samples", "500", "--no-progress"]) == 0
+    assert "from 500 sampled laws" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--law", "0.5,0.6", "--capacity", "5"], "law: probabilities sum"),
+        (["--law", "dirichlet:0.5", "--capacity", "5"], "law: expected dirichlet:PARAM:N"),
+        (["--law", "dirichlet:x:3", "--capacity", "5"], "law: cannot read"),
+        (["--law", "dirichlet:0:3", "--capacity", "5"], "concentration: must be > 0"),
+        (["--law", "0.5,0.5", "--capacity", "0"], "capacity: must be >= 1"),
+        (["--law", "0.5,0.5", "--capacity", "a"], "capacity: expected comma-separated"),
+        (["--law", "0.5,0.5", "--capacity", "5", "--environments", "1"], "environments"),
+    ],
+)
+def test_speed_of_light_command_bad_input(argv, message, capsys):
+    from specbound.cli import main
+
+    try:
+        code = main(["speed-of-light", *argv])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_figures_quick():
+    from specbound.figures import FigureContext
+    from specbound.figures.branching_walk import FIGURES
+
+    ctx = FigureContext(seed=0, quick=True, progress=False)
+    for spec in FIGURES:
+        out = spec.make(ctx)
+        lengths = {len(v) for v in out.columns.values()}
+        assert len(lengths) == 1 and lengths.pop() > 0
+    cols = FIGURES[0].make(ctx).columns  # cached data: same numbers
+    rows = list(zip(*cols.values(), strict=True))
+    for law in {r[0] for r in rows}:
+        sharp = {r[2]: r[3] for r in rows if r[0] == law and r[1].startswith("sharp")}
+        for r in rows:
+            if r[0] == law and r[1].startswith("Monte Carlo"):
+                assert r[3] <= sharp[r[2]] + 5 * r[4]  # one-sided 5 SE
