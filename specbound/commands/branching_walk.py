@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         head = "E[X_opt] exact"
     else:
         ests = optimal_accepted_curve(
-            law, sizes, envs, rng=rng, jobs=jobs, progress=not args.no_progress
+            law, sizes, envs, rng=rng, jobs=jobs, progress=False if args.no_progress else None
         )
         optimum = [f"{e.mean:.4f} ± {e.se:.2g}" for e in ests]
         head = f"E[X_opt] ({envs} envs)"
