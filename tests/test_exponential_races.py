@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from specbound.bounds.exponential_races import (
+    _alpha_one_denominators,
     alpha_one,
     alpha_one_exact,
     bound_from_rank_law,
@@ -207,10 +208,10 @@ def test_alpha_one_large_vocabulary_matches_blocks():
     # the O(n^2) sum in blocks of x (vectorised), on a random subset of 300 x's
     xs = np.random.default_rng(0).choice(p.size, 300, replace=False)
     terms = np.array([p[x] / np.maximum(p, q * p[x] / q[x]).sum() for x in xs])
-    _, den = __import__(
-        "specbound.bounds.exponential_races", fromlist=["_"]
-    )._alpha_one_denominators(p, q)
+    eligible, den = _alpha_one_denominators(p, q)
+    assert np.array_equal(eligible, np.arange(p.size))  # full supports
     np.testing.assert_allclose(p[xs] / den[xs], terms, rtol=1e-12)
+    assert alpha_one(p, q) == pytest.approx(float(np.sum(p / den)), rel=1e-13)
 
 
 # ----------------------------------------------------------------------------- the rank law

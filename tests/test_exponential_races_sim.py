@@ -304,3 +304,21 @@ def test_pfr_index_infinite_when_target_token_undraftable():
     x_undraftable = r == int(np.count_nonzero(q > 0)) + 1
     assert x_undraftable.any() and np.all(np.isinf(j[x_undraftable]))
     assert np.all(j[~x_undraftable] >= r[~x_undraftable])
+
+
+@pytest.mark.parametrize(
+    "probs",
+    [
+        dirichlet(1000, 0.05, 1),
+        np.r_[0.999, np.full(999, 0.001 / 999)],  # one bucket holds 999 tokens
+        np.r_[np.zeros(5), [0.7], np.zeros(3), [0.3]],
+        target_draft_pair(1024, rng=8)[1],
+    ],
+    ids=["peaked", "one-heavy", "zeros", "softmax"],
+)
+def test_guide_table_sampler_law(probs):
+    from specbound.simulations.exponential_races import _GuideTable
+
+    x = _GuideTable(probs).sample(300_000, np.random.default_rng(3))
+    assert np.all(probs[x] > 0)
+    assert chisquare_gof(x, probs).pvalue >= ALPHA

@@ -83,19 +83,35 @@ def _pair(target: ArrayLike, draft: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 # ----------------------------------------------------------------------------- alpha(1)
 
 
-def _alpha_one_denominators(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kernel: the tokens x with p, q > 0 and 1 + Lambda_x = sum_y max(p(y), c_x q(y))."""
+def _sorted_denominators(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel: sort order by rho = p/q and 1 + Lambda_x = c_x Q_<(c_x) + P_>=(c_x) per position.
+
+    No binary search: the query points are the sorted values themselves, so Q_< and
+    P_>= are read at the first index of each run of equal rho. O(n log n) (the sort).
+    Entries for tokens with p(x) q(x) = 0 are meaningless (masked by the callers).
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         rho = np.where(q > 0, p / np.where(q > 0, q, 1.0), np.inf)
-    order = np.argsort(rho, kind="stable")
+    order = np.argsort(rho)
     rs = rho[order]
-    cum_q = np.concatenate(([0.0], np.cumsum(q[order])))
-    suf_p = np.concatenate((np.cumsum(p[order][::-1])[::-1], [0.0]))
+    ps, qs = p[order], q[order]
+    cum_q = np.concatenate(([0.0], np.cumsum(qs)))
+    suf_p = np.concatenate((np.cumsum(ps[::-1])[::-1], [0.0]))
+    idx = np.arange(rs.size)
+    new_run = np.concatenate(([True], rs[1:] != rs[:-1]))
+    first = np.maximum.accumulate(np.where(new_run, idx, 0))  # #{y : rho_y < rho_x}
+    with np.errstate(invalid="ignore"):
+        den = rs * cum_q[first] + suf_p[first]
+    return order, den
+
+
+def _alpha_one_denominators(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The tokens x with p, q > 0 and their 1 + Lambda_x = sum_y max(p(y), c_x q(y))."""
+    order, den = _sorted_denominators(p, q)
+    full = np.empty(p.size)
+    full[order] = den
     xs = np.flatnonzero((p > 0) & (q > 0))
-    c = rho[xs]
-    k = np.searchsorted(rs, c, side="left")  # number of y with rho_y < c_x
-    den = c * cum_q[k] + suf_p[k]
-    return xs, den
+    return xs, full[xs]
 
 
 def alpha_one(target: ArrayLike, draft: ArrayLike) -> float:
@@ -126,8 +142,10 @@ def alpha_one(target: ArrayLike, draft: ArrayLike) -> float:
     0.789024
     """
     p, q = _pair(target, draft)
-    xs, den = _alpha_one_denominators(p, q)
-    return float(np.clip(np.sum(p[xs] / den), 0.0, 1.0))
+    order, den = _sorted_denominators(p, q)
+    ps = p[order]
+    ok = (ps > 0) & (q[order] > 0)
+    return float(np.clip(np.sum(ps[ok] / den[ok]), 0.0, 1.0))
 
 
 def _as_fractions(x, name: str) -> list[Fraction]:
