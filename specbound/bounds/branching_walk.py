@@ -295,6 +295,12 @@ def chernoff_bound(phi: float, size: int) -> float:
     probability). Proven for every P >= 1 under (E). Returns ``inf`` when phi = 1
     (one-hot law).
 
+    Checked here: the decomposition gives sum_{j>=1} min(1, P phi^j) + 1 (the last term
+    is P e^{-t}); with J = ln P/(-ln phi) and delta = floor(J) + 1 - J in (0, 1] this is
+    J + delta + phi^delta/(1 - phi) <= J + 1/(1 - phi), because 1 - phi^delta is concave
+    in delta and equals delta (1 - phi) at delta = 0 and 1. So the note's formula holds
+    with the +1 absorbed.
+
     Parameters
     ----------
     phi : float in (0, 1]
