@@ -35,6 +35,22 @@ Exact computations
   expanding the Poisson-binomial generating function over subsets A of the tokens
   that can precede x gives alpha's generating function
   sum_x p(x) sum_A z^{m-|A|} (1-z)^{|A|} / (1 + Lambda_A), O(n 2^n).
+* The entropy bound E[G] <= (ln n + ln(k+1)) / H[R] (C6, :func:`tokens_per_step_bound`)
+  with the identity E[G] H[R] = H(N) + H(R_last | N) behind it
+  (:func:`tree_entropy_identity`); optimal ERSD trees, chains and batches; the GSD
+  positional vectors (i.i.d. and without replacement) and optimal GSD trees; the C7
+  bracket D(p||q~) <= H[R], E[ln R] <= D(p||q) + 1/e + ln 2 (:func:`information_bracket`).
+
+Refinements of the theory note (found while testing, as implemented here)
+-------------------------------------------------------------------------
+* alpha(r) need not be non-increasing in r (e.g. when q puts mass on tokens with
+  p = 0, which arrive early but never win). ERSD may draft any set of ranks of the
+  draft race, so the optimal tree is the greedy on the *sorted* law
+  (:func:`ersd_optimal_tree` uses ``sort=True``); "the first m arrivals" is then not
+  optimal.
+* If the target can emit a token the draft never proposes (P(q(X) = 0) = eps > 0), that
+  rank is never draftable and E[G] <= 1/eps for every k: the "ln k / H[R] + O(1)" growth
+  holds only when supp p is inside supp q. The bound itself still holds.
 """
 
 from __future__ import annotations
