@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
 from tqdm.auto import tqdm
 
 from specbound.distributions import RngLike, as_rng, check_int
@@ -38,7 +38,7 @@ class Estimate:
 
     def ci(self, level: float = 0.95) -> tuple[float, float]:
         """Normal-approximation confidence interval ``mean +/- z * se`` at ``level``."""
-        z = float(stats.norm.ppf(0.5 + level / 2))
+        z = NormalDist().inv_cdf(0.5 + level / 2)
         return self.mean - z * self.se, self.mean + z * self.se
 
     def z(self, exact: float) -> float:
