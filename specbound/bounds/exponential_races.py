@@ -522,7 +522,9 @@ def tree_entropy_identity(rank_law: ArrayLike, tree: DraftTree) -> tuple[float, 
     """
     a = _law(rank_law)
     size = tree.size
-    pi = np.concatenate(([1.0], np.asarray(tree.path_probability, dtype=np.float64)))
+    # path probabilities under *this* law (whatever law the tree was built with)
+    reach = tree_value(a, tree.parent, tree.child_index).path_probability if size else []
+    pi = np.concatenate(([1.0], np.asarray(reach, dtype=np.float64)))
     slot = tree.parent + 1  # 0 = root
     out_mass = np.bincount(slot, weights=a[tree.child_index], minlength=size + 1)
     stop = pi * np.clip(1.0 - out_mass, 0.0, 1.0)
