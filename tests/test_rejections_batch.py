@@ -164,3 +164,16 @@ def test_bad_input():
         batch_expected_rejections(a.target, a.draft, 4, 3, 2)
     with pytest.raises(InvalidArgumentError, match="draft: vocabulary size"):
         batch_rejection_probability([0.5, 0.5], [1.0], 2)
+
+
+def test_floor_is_the_many_draft_limit():
+    from specbound.bounds.rejections_batch import batch_rejection_floor
+
+    a, b = example_a(), example_b()
+    floor_a = batch_rejection_floor(a.target, a.draft, a.start, 3)
+    # Example A: p-mass outside supp q is 1/4 in states 0 and 3, 1/4 in state 2 (token 0)
+    values = [batch_expected_rejections(a.target, a.draft, a.start, 3, m)[0] for m in (1, 8, 60)]
+    assert all(v >= floor_a - 1e-12 for v in values)
+    assert values[-1] - floor_a < 1e-3  # the rest vanishes geometrically in M
+    assert batch_rejection_floor(b.target, b.draft, 0, 3) == 0.0  # supp p within supp q
+    assert batch_expected_rejections(b.target, b.draft, 0, 3, 60)[0] < 1e-4

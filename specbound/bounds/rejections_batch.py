@@ -163,3 +163,33 @@ def batch_expected_rejections(
     m = check_int(num_drafts, "num_drafts", 1)
     rej, calls = batch_rejections_kernel(p, q, start, horizon, m)
     return float(rej), float(calls)
+
+
+def batch_rejection_floor(
+    target_kernel: ArrayLike, draft_kernel: ArrayLike, start: int, horizon: int
+) -> float:
+    """Rejections no number of drafts removes: target mass outside the draft's support.
+
+    .. math:: E[N_{rej}] \\ge \\sum_{t=1}^{H} E_{X_{<t} \\sim p}
+              \\big[p_t(V \\setminus \\mathrm{supp}\\, q_t)\\big]
+              = \\sum_{t=1}^{H} \\mu_{t-1} \\cdot o,\\quad
+              o_i = \\sum_{y: Q[i, y] = 0} P[i, y]
+
+    for every M: a token the draft never proposes can only be emitted by a
+    rejection. It is the M -> infinity limit of
+    :func:`batch_expected_rejections` (the other residual mass vanishes
+    geometrically), one mechanism behind Yin et al.'s Prop. 1 (arXiv 2411.00841:
+    batch drafting never reaches zero rejections), as implemented here. O(H n^2).
+    """
+    p, q = _check_pair(target_kernel, draft_kernel)
+    start = _check_start(start, p.shape[0])
+    horizon = check_int(horizon, "horizon", 1)
+    outside = np.where(q == 0, p, 0.0).sum(axis=1)
+    mu = np.zeros(p.shape[0])
+    mu[start] = 1.0
+    total = 0.0
+    for t in range(1, horizon + 1):
+        total += float(mu @ outside)
+        if t < horizon:
+            mu = mu @ p
+    return total

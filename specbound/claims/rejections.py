@@ -25,6 +25,7 @@ from specbound.bounds.rejections import (
 )
 from specbound.bounds.rejections_batch import (
     batch_expected_rejections,
+    batch_rejection_floor,
     batch_rejection_probability,
 )
 from specbound.bounds.tradeoff import (
@@ -297,6 +298,34 @@ def _batch_law_cases() -> list[Case]:
     return cases
 
 
+def _batch_floor_cases() -> list[Case]:
+    a = example_a()
+    p6 = random_kernel(6, 1.0, rng=61)
+    q6 = random_kernel(6, 1.0, rng=62)
+    q6[np.arange(6), (np.arange(6) + 1) % 6] = 0.0  # each state misses one token
+    q6 /= q6.sum(axis=1, keepdims=True)
+    inst = [
+        ("Example A H=3", a.target, a.draft, a.start, 3, (16, 40)),
+        ("random n=6 H=4", p6, q6, 0, 4, (40,)),
+    ]
+    cases = []
+    for lab, p, q, s, h, ms in inst:
+        for m in ms:
+
+            def simulate(rng, scale, p=p, q=q, s=s, h=h, m=m):
+                run = batch_speculative_decoding(p, q, h, scaled(SEQ_TRIALS, scale), m, rng, s)
+                return from_values(run.rejections)
+
+            cases.append(
+                Case(
+                    f"{lab} M={m}",
+                    lambda p=p, q=q, s=s, h=h: batch_rejection_floor(p, q, s, h),
+                    simulate,
+                )
+            )
+    return cases
+
+
 # ----------------------------------------------------------------------------- (e) trade-off
 
 
@@ -469,6 +498,15 @@ CLAIMS = [
         agreement=DISTRIBUTION,
         cases=_batch_law_cases,
         source=f"{SOURCE} Sec. 4",
+    ),
+    Claim(
+        id="rejections.batch_floor",
+        paper=PAPER,
+        statement="Batch SD never removes the target mass outside the draft's support: "
+        "E[rejections] >= sum_t E[p_t(outside supp q_t)] for every M (the M -> inf limit).",
+        agreement=LOWER,
+        cases=_batch_floor_cases,
+        source=f"{SOURCE} Prop. 1 (mechanism as implemented here)",
     ),
     Claim(
         id="rejections.tradeoff",
