@@ -204,17 +204,22 @@ def _greedy(order: np.ndarray, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray
     return vertex, prefix
 
 
-def _affine_minimiser(points: np.ndarray) -> np.ndarray:
-    """Weights alpha (sum 1) of the min-norm point of the affine hull of the rows."""
-    m = points.shape[0]
-    gram = points @ points.T
+def _affine_minimiser(gram: np.ndarray) -> np.ndarray:
+    """Weights alpha (sum 1) of the min-norm point of the affine hull of points with Gram
+    matrix ``gram`` (KKT system by LU; least squares when it is nearly singular)."""
+    m = gram.shape[0]
     kkt = np.zeros((m + 1, m + 1))
     kkt[:m, :m] = gram
     kkt[:m, m] = 1.0
     kkt[m, :m] = 1.0
     rhs = np.zeros(m + 1)
     rhs[m] = 1.0
-    sol = np.linalg.lstsq(kkt, rhs, rcond=None)[0]
+    try:
+        sol = np.linalg.solve(kkt, rhs)
+        if not np.all(np.isfinite(sol)) or np.abs(kkt @ sol - rhs).max() > 1e-9:
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:  # (nearly) affinely dependent points
+        sol = np.linalg.lstsq(kkt, rhs, rcond=None)[0]
     return sol[:m]
 
 
@@ -238,6 +243,7 @@ def minnorm_optimum(
     order = np.argsort(p - q.prod(axis=0))
     x, prefix = _greedy(order, p, q)
     points = x[None, :].copy()
+    gram = np.array([[x @ x]])  # kept in step with `points`: O(m n) per new vertex
     lam = np.array([1.0])
     best_val, best_set = 0.0, np.empty(0, dtype=np.int64)
     gap = np.inf
@@ -254,10 +260,12 @@ def minnorm_optimum(
             return Optimum(value, np.sort(best_set), 1.0 + lower, "minnorm", it)
         if x @ x - x @ vertex <= 1e-15 * max(1.0, float(np.abs(points).max()) ** 2):
             break  # x is (numerically) the min-norm point but the gap is still open
+        dots = points @ vertex
+        gram = np.block([[gram, dots[:, None]], [dots[None, :], np.array([[vertex @ vertex]])]])
         points = np.vstack([points, vertex])
         lam = np.append(lam, 0.0)
         while True:  # minor cycles
-            alpha = _affine_minimiser(points)
+            alpha = _affine_minimiser(gram)
             if np.all(alpha > 1e-14):
                 lam = alpha
                 break
@@ -269,7 +277,7 @@ def minnorm_optimum(
             keep = lam > 1e-14
             if keep.sum() == points.shape[0]:
                 keep[int(np.argmin(lam))] = False
-            points, lam = points[keep], lam[keep]
+            points, lam, gram = points[keep], lam[keep], gram[np.ix_(keep, keep)]
             lam = lam / lam.sum()
             if points.shape[0] == 1:
                 break
