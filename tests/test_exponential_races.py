@@ -488,3 +488,35 @@ def test_draft_position_laws_brute_force():
     np.testing.assert_allclose(draft_position_laws(q), brute, atol=1e-15)
     with pytest.raises(InvalidArgumentError, match=r"^draft: exact arrival laws need n <= 18"):
         draft_position_laws(np.full(19, 1 / 19))
+
+
+def test_truncated_rank_law_gives_valid_bound_and_trees():
+    from specbound.bounds.exponential_races import rank_entropy_lower_bound
+
+    p, q = FAMILIES["softmax n=48"]
+    full = rank_distribution(p, q)
+    h = rank_entropy(full)
+    for r in (1, 2, 5, 12, 48):
+        head = rank_distribution(p, q, max_rank=r)
+        lower = rank_entropy_lower_bound(head[:r])
+        assert lower <= h + 1e-9
+        assert bound_from_rank_law(full, 64) <= (np.log(48) + np.log(65)) / lower + 1e-9
+        trunc_tree = ersd_optimal_tree(p, q, 64, rank_law=head)
+        assert (
+            trunc_tree.tokens_per_step
+            <= ersd_optimal_tree(p, q, 64, rank_law=full).tokens_per_step + 1e-9
+        )
+    assert rank_entropy_lower_bound(full) == pytest.approx(h, abs=1e-9)
+    with pytest.raises(InvalidArgumentError, match=r"^rank_law_head: sums to"):
+        rank_entropy_lower_bound([0.7, 0.5])
+
+
+def test_cli_ersd_max_rank(capsys):
+    from specbound.cli import main
+
+    argv = ["ersd", "--target", "0.5,0.3,0.15,0.05", "--draft", "0.3,0.4,0.2,0.1", "--k", "8"]
+    assert main([*argv, "--max-rank", "2", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "H[R] >= " in out
+    ersd, _, bound = (float(v) for v in out.splitlines()[2].split()[1:])
+    assert ersd <= 4.1831 and bound >= 5.4280

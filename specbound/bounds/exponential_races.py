@@ -84,6 +84,7 @@ __all__ = [
     "rank_distribution",
     "rank_distribution_exact",
     "rank_entropy",
+    "rank_entropy_lower_bound",
     "tokens_per_step_bound",
     "tree_entropy_identity",
 ]
@@ -440,16 +441,43 @@ def rank_entropy(rank_law: ArrayLike) -> float:
     return float(max(0.0, -(nz * np.log(nz)).sum()))
 
 
+def rank_entropy_lower_bound(rank_law_head: ArrayLike) -> float:
+    """A lower bound on H[R] from the first ranks of the law only (nats).
+
+    With alpha known for r <= R (e.g. ``rank_distribution(..., max_rank=R)``) and tail
+    mass t = 1 - sum_{r<=R} alpha(r): each tail entry is <= t, so
+    -sum_tail alpha ln alpha >= -t ln t and H[R] >= H_head - t ln t. Equal to
+    :func:`rank_entropy` when t = 0. Keeps :func:`bound_from_rank_law`-style bounds valid
+    (a smaller entropy gives a larger bound).
+    """
+    a = _head(rank_law_head, "rank_law_head")
+    t = max(0.0, 1.0 - float(a.sum()))
+    nz = a[a > 0]
+    head = float(-(nz * np.log(nz)).sum())
+    return head + (-t * math.log(t) if t > 0 else 0.0)
+
+
+def _head(rank_law: ArrayLike, name: str = "rank_law") -> np.ndarray:
+    """A rank law or its first ranks: non-negative, finite, 1-D, summing to at most 1."""
+    a = np.asarray(rank_law, dtype=np.float64)
+    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or a.min() < 0:
+        raise InvalidArgumentError(f"{name}: must be a non-empty 1-D array of probabilities")
+    if a.sum() > 1 + 1e-9:
+        raise InvalidArgumentError(f"{name}: sums to {a.sum():.12g} > 1")
+    return a
+
+
 def drafted_acceptance(rank_law: ArrayLike, draft: ArrayLike) -> np.ndarray:
     """The per-rank acceptance vector a tree can use: alpha(1..n_q), n_q = #{q > 0}.
 
     The atom at rank n_q + 1 (target winner with q = 0) is not a draftable rank.
+    ``rank_law`` may be truncated (``max_rank``): missing ranks count as 0, so trees
+    built on it are valued exactly but only use the computed ranks.
     """
-    a = as_distribution(rank_law, "rank_law")
+    a = _head(rank_law)
     q = as_distribution(draft, "draft")
     check_same_size(q, a, "draft", "rank_law")
-    raw = np.asarray(rank_law, dtype=np.float64)  # validated, not renormalised
-    return raw[: int(np.count_nonzero(q > 0))].copy()
+    return a[: int(np.count_nonzero(q > 0))].copy()
 
 
 # ----------------------------------------------------------------------------- bound
