@@ -213,3 +213,20 @@ def test_cli_non_stochastic(tmp_path, capsys):
     )
     assert code == 2
     assert "target_kernel: probabilities sum" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n", [1, 2, 37, 1025])
+def test_guided_sampler_equals_binary_search(n):
+    k = random_kernel(n, 0.2, rng=n)
+    k[:, 0] = 0.0 if n > 1 else 1.0  # a zero first column (n > 1)
+    k /= k.sum(axis=1, keepdims=True)
+    model = MarkovModel(k)
+    g = np.random.default_rng(3)
+    states = g.integers(0, n, size=50_000)
+    u = np.concatenate([g.random(49_995), [0.0, 1 - 2**-53, 0.5, 1e-300, 0.999999999]])
+    got = model.sample_uniform(states, u)
+    cdf = np.cumsum(k, axis=1)
+    want = (cdf[states] <= (u * cdf[states, -1])[:, None]).sum(axis=1)  # plain inverse CDF
+    want = np.minimum(want, n - 1)
+    np.testing.assert_array_equal(got, want)
+    assert np.all(k[states, got] > 0)

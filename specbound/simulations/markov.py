@@ -68,11 +68,16 @@ class SequenceModel:
         return laws[np.arange(laws.shape[0]), tokens]
 
 
+#: Largest guide table of a :class:`MarkovModel` (entries; n * K with K <= n buckets).
+GUIDE_ENTRIES = 1 << 22
+
+
 class MarkovModel(SequenceModel):
     """First-order Markov model: state = last token, next-token law = ``kernel[state]``.
 
-    Sampling uses one flattened cumulative table, O(log n^2) per draw, so a batch
-    of m draws costs O(m log n) regardless of the vocabulary.
+    Sampling is inverse-CDF on one flattened cumulative table, started from a
+    guide table (the cutpoint method): O(1 + n / K) expected steps per draw with
+    K = min(n, 2^22 / n) buckets per row, the same tokens as a binary search.
 
     Parameters
     ----------
@@ -96,6 +101,12 @@ class MarkovModel(SequenceModel):
         self._flat = (cdf + np.arange(n)[:, None]).ravel()
         positive = self.kernel > 0
         self._last = n - 1 - np.argmax(positive[:, ::-1], axis=1)  # last token of positive mass
+        # guide table (cutpoint method): _guide[i, k] = first flat index whose cumulative
+        # value exceeds i + (k / K) * mass_i, so the search for u in [k/K, (k+1)/K)
+        # starts there and moves a few steps forward (same result as a binary search)
+        self._buckets = k = int(min(n, max(16, GUIDE_ENTRIES // n)))
+        cut = np.arange(n)[:, None] + (np.arange(k) / k)[None, :] * self._mass[:, None]
+        self._guide = np.searchsorted(self._flat, cut.ravel(), side="right").reshape(n, k)
 
     def initial_state(self, size: int) -> np.ndarray:
         return np.full(size, self.start, dtype=np.int64)
@@ -107,10 +118,23 @@ class MarkovModel(SequenceModel):
         return self.kernel[state]
 
     def sample(self, state: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        n = self.vocab_size
-        v = state + rng.random(state.shape[0]) * self._mass[state]
-        idx = np.searchsorted(self._flat, v, side="right") - state * n
-        return np.minimum(idx, self._last[state])  # guards u * mass rounding to the row end
+        return self.sample_uniform(state, rng.random(state.shape[0]))
+
+    def sample_uniform(self, state: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Inverse-CDF tokens for given uniforms ``u`` in [0, 1): the first token y with
+        cdf(y) > u * mass, found from the guide table in O(1 + n / K) expected steps."""
+        n, flat = self.vocab_size, self._flat
+        v = state + u * self._mass[state]
+        # one bucket back, so rounding of u * K can never start the search too late
+        k = np.maximum((u * self._buckets).astype(np.int64) - 1, 0)
+        idx = self._guide[state, k]
+        end = flat.size - 1
+        sel = np.flatnonzero(flat[idx] <= v)
+        while sel.size:
+            idx[sel] += 1
+            np.minimum(idx, end, out=idx)
+            sel = sel[(flat[idx[sel]] <= v[sel]) & (idx[sel] < end)]
+        return np.minimum(idx - state * n, self._last[state])  # guards u * mass rounding
 
     def prob(self, state: np.ndarray, tokens: np.ndarray) -> np.ndarray:
         return self.kernel[state, tokens]
