@@ -322,3 +322,35 @@ def test_guide_table_sampler_law(probs):
     x = _GuideTable(probs).sample(300_000, np.random.default_rng(3))
     assert np.all(probs[x] > 0)
     assert chisquare_gof(x, probs).pvalue >= ALPHA
+
+
+# ----------------------------------------------------------------------------- lazy tree sampler
+
+
+@pytest.mark.parametrize("name", ["example A", "softmax n=40", "zeros both", "disjoint"])
+def test_fast_tree_sampler_matches_tree_value(name):
+    from specbound.simulations.exponential_races import ersd_tree_steps_fast
+
+    p, q = PAIRS[name]
+    a = rank_distribution(p, q)
+    trees = [ersd_optimal_tree(p, q, 12, rank_law=a)]
+    if p.size >= 3:
+        trees.append(tree_value(a, [-1, -1, 0], [2, 0, 1]))  # unsorted rank sets
+    for tree in trees:
+        g, first = ersd_tree_steps_fast(p, q, tree, 100_000, rng=6)
+        assert chisquare_gof(first, p).pvalue >= ALPHA
+        if g.std() == 0:
+            assert g[0] == pytest.approx(tree.tokens_per_step)
+        else:
+            assert abs(from_values(g).z(tree.tokens_per_step)) <= SIGMAS
+
+
+def test_fast_tree_sampler_large_vocabulary_chain():
+    from specbound.bounds.exponential_races import ersd_chain_tree
+    from specbound.simulations.exponential_races import ersd_tree_steps_fast
+
+    p, q = target_draft_pair(20_000, rng=9)
+    a1 = alpha_one(p, q)
+    tree = ersd_chain_tree([a1], 6)
+    g, _ = ersd_tree_steps_fast(p, q, tree, 100_000, rng=7)
+    assert abs(from_values(g).z(sum(a1**i for i in range(7)))) <= SIGMAS

@@ -36,6 +36,7 @@ from specbound.simulations.exponential_races import (
     ersd_generate,
     ersd_node,
     ersd_tree_steps,
+    ersd_tree_steps_fast,
     gsd_verify,
     pfr_index,
     race_ranks,
@@ -215,7 +216,21 @@ def _tree_value_cases() -> list[Case]:
 
         return Case(f"{shape} k={k}, {name}", lambda: tree().tokens_per_step, simulate)
 
+    def fast_chain(name: str, k: int, trials: int) -> Case:
+        def exact():
+            a1 = alpha_one(*_pair(name))
+            return float(sum(a1**i for i in range(k + 1)))
+
+        def simulate(rng, scale):
+            p, q = _pair(name)
+            tree = ersd_chain_tree([alpha_one(p, q)], k)
+            g, _ = ersd_tree_steps_fast(p, q, tree, scaled(trials, scale), rng)
+            return from_values(g)
+
+        return Case(f"chain k={k}, {name} (lazy sampler)", exact, simulate)
+
     return [
+        fast_chain("softmax n=128000", 16, 200_000),
         make("example A", "optimal", 8, 400_000),
         make("softmax n=40", "optimal", 64, 100_000),
         make("zeros n=16", "optimal", 16, 100_000),
