@@ -354,3 +354,15 @@ def test_fast_tree_sampler_large_vocabulary_chain():
     tree = ersd_chain_tree([a1], 6)
     g, _ = ersd_tree_steps_fast(p, q, tree, 100_000, rng=7)
     assert abs(from_values(g).z(sum(a1**i for i in range(7)))) <= SIGMAS
+
+
+def test_estimate_rank_distribution_large_vocabulary():
+    from specbound.simulations.exponential_races import estimate_rank_distribution
+
+    p, q = target_draft_pair(2000, rng=12)
+    freq, se = estimate_rank_distribution(p, q, 20_000, rng=3)
+    assert freq.shape == (2000,) and freq.sum() == pytest.approx(1.0)
+    head = rank_distribution(p, q, max_rank=1)  # alpha(1) exactly (closed form)
+    assert abs(freq[0] - head[0]) <= SIGMAS * se[0]
+    with pytest.raises(InvalidArgumentError, match=r"^trials: must be >= 2"):
+        estimate_rank_distribution(p, q, 1)

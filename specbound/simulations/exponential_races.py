@@ -40,6 +40,7 @@ __all__ = [
     "ersd_node",
     "ersd_tree_steps",
     "ersd_tree_steps_fast",
+    "estimate_rank_distribution",
     "gsd_verify",
     "pfr_index",
     "race_ranks",
@@ -100,6 +101,25 @@ def race_ranks(
         rs.append(r + 1)
         done += m
     return np.concatenate(xs), np.concatenate(rs)
+
+
+def estimate_rank_distribution(
+    target: ArrayLike,
+    draft: ArrayLike,
+    trials: int,
+    rng: RngLike = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo rank law for vocabularies too large for the exact integral.
+
+    Returns the empirical frequencies of R = 1..n over ``trials`` pairs of races
+    (:func:`race_ranks`, O(n) per trial) and their standard errors
+    sqrt(f (1 - f) / trials).
+    """
+    trials = check_int(trials, "trials", 2)
+    _, ranks = race_ranks(target, draft, trials, rng)
+    n = np.asarray(target).shape[-1]
+    freq = np.bincount(ranks - 1, minlength=n)[:n] / trials
+    return freq, np.sqrt(freq * (1 - freq) / trials)
 
 
 def race_top(draft: ArrayLike, m: int, size: int, rng: RngLike = None) -> np.ndarray:
