@@ -244,10 +244,9 @@ def _pb_nodes(lam: np.ndarray, taus: np.ndarray, cols: int) -> np.ndarray:
     pmf = np.zeros((cols, size, n))
     pmf[0] = 1.0
     buf = np.empty(cols * size * n)
-    for j in range(n - 1):
+    active = np.flatnonzero(np.tril(lam, -1).any(axis=0))  # columns y that precede someone
+    for j in active[active < n - 1].tolist():
         col = lam[j + 1 :, j]
-        if not col.any():
-            continue
         keep = np.exp(-taus[:, None] * col[None, :])  # P(y = j does not precede row x)
         top = min(j + 2, cols)
         blk = pmf[:top, :, j + 1 :]
@@ -352,25 +351,44 @@ def rank_distribution(
     if big == 0.0:
         return alpha
     s_lo = 0.5 * math.log(2e-3 * tol / big)
-    s_hi = math.log(46.0)
+    # right end: int_{tau_hi}^inf tau e^-tau = (tau_hi + 1) e^-tau_hi <= tol / 1000
+    tau_hi = 1.0
+    while (tau_hi + 1.0) * math.exp(-tau_hi) > 1e-3 * tol:
+        tau_hi += 1.0
+    s_hi = math.log(tau_hi)
     # double-exponential map s = t - K e^{-t}: the smooth left tail (integrand ~ e^{2s})
     # is covered by few nodes; near the right end s ~ t
     t_lo, t_hi = _invert_de(s_lo), _invert_de(s_hi)
     span = t_hi - t_lo
     cols_nq = min(cols, nq)
 
-    # many quadrature nodes per DP pass when few ranks are kept (Python-bound), few otherwise
-    chunk = max(1, min(4_000_000 // (nq * cols_nq), 4 if cols_nq > 16 else 4096))
-
     def contribution(nodes: np.ndarray) -> np.ndarray:
-        """Sum over the nodes t of e^{-tau} tau s'(t) sum_x p(x) PB(x, tau), tau = e^{s(t)}."""
+        """Sum over the nodes t of e^{-tau} tau s'(t) sum_x p(x) PB(x, tau), tau = e^{s(t)}.
+
+        Counts far above the Poisson-binomial mean are dropped: with mu = max_x sum_y b_xy,
+        Bernstein's inequality P(N >= mu + a) <= exp(-a^2 / (2 (mu + a / 3))) <= e^-E for
+        the a used, and the DP columns below the cut are exact (a count never decreases).
+        E = ln(w span 1000 / tol) at a node of weight w: the dropped mass, times the
+        node's quadrature weight h w, sums to at most tol / 1000 over the nodes.
+        """
+        taus = np.exp(nodes - _DE_K * np.exp(-nodes))
+        weights = np.exp(-taus) * taus * (1.0 + _DE_K * np.exp(-nodes))
+        mu = np.array([float((-np.expm1(-tau * lam)).sum(axis=1).max()) for tau in taus])
+        big_e = np.log(np.maximum(weights * span * 1e3 / tol, math.e))
+        a = (2 * big_e / 3 + np.sqrt((2 * big_e / 3) ** 2 + 8 * big_e * mu)) / 2.0
+        need = np.minimum(cols_nq, np.ceil(mu + a).astype(np.int64) + 2)
         out = np.zeros(cols_nq)
-        for start in range(0, nodes.size, chunk):
-            t = nodes[start : start + chunk]
-            taus = np.exp(t - _DE_K * np.exp(-t))
-            jac = 1.0 + _DE_K * np.exp(-t)
-            pmf = _pb_nodes(lam, taus, cols_nq)
-            out += (np.exp(-taus) * taus * jac) @ np.einsum("i,cti->tc", ps, pmf)
+        start = 0
+        while start < taus.size:
+            cap = int(min(cols_nq, 1.25 * need[start] + 8))  # group nodes of similar need
+            limit = 4096 if cap <= 16 else max(1, 4_000_000 // (nq * cap))
+            stop = start + 1
+            while stop < taus.size and stop - start < limit and need[stop] <= cap:
+                stop += 1  # (need rises then falls with tau: contiguous groups stay small)
+            c = int(need[start:stop].max())
+            pmf = _pb_nodes(lam, taus[start:stop], c)
+            out[:c] += weights[start:stop] @ np.einsum("i,cti->tc", ps, pmf)
+            start = stop
         return out
 
     levels = math.ceil(span / 0.5)
