@@ -80,7 +80,7 @@ def speculative_sampling(
     Examples
     --------
     >>> tokens, accepted = speculative_sampling([0.5, 0.5], [0.9, 0.1], 100_000, rng=0)
-    >>> round(accepted.mean(), 2)   # 1 - TV = 0.6
+    >>> round(float(accepted.mean()), 2)  # 1 - TV = 0.6
     0.6
     """
     p = as_distribution(target, "target")
