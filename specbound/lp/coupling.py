@@ -13,7 +13,7 @@ Two sparse formulations (both through cvxpy, HiGHS by default, Clarabel as the
 alternative):
 
 * ``"full"``: the n^(K+1) variables pi(x, y) above, with sparse equality constraints
-  (n^K + n rows, 2 n^(K+1) non-zeros).
+  (n^K + n - 1 rows: one target row is implied; 2 n^(K+1) non-zeros).
 * ``"flow"`` (default, far smaller): only the accepted mass a(x, y), y in set(x), at most
   K n^K variables, with sum_y a(x, y) <= Q(x) and sum_x a(x, y) <= p(y) -- the max-flow
   form of the same LP. The unaccepted mass r(x) = Q(x) - sum_y a(x, y) and the unmet
@@ -272,18 +272,21 @@ def coupling_lp(
             )
         c = np.zeros((size, n))
         np.put_along_axis(c, tup, 1.0, axis=1)
+        # the last target constraint is implied (both marginals sum to 1) and is dropped:
+        # kept, rounding makes the equality system slightly inconsistent and HiGHS can
+        # declare the LP infeasible (seen at n = 100, K = 2)
         a_eq = sp.vstack(
             [
                 sp.kron(sp.identity(size, format="csr"), np.ones((1, n)), format="csr"),
-                sp.kron(np.ones((1, size)), sp.identity(n, format="csr"), format="csr"),
+                sp.kron(np.ones((1, size)), sp.identity(n, format="csr"), format="csr")[:-1],
             ],
             format="csr",
         )
         x, value, duals, status, name = solve_lp(
-            c.ravel(), a_eq, np.concatenate([big_q, p]), None, None, solver, solver_options
+            c.ravel(), a_eq, np.concatenate([big_q, p[:-1]]), None, None, solver, solver_options
         )
         coupling = np.maximum(x.reshape(size, n), 0.0)
-        v = duals[0][size:]
+        v = np.append(duals[0][size:], 0.0)  # the dropped row's dual, fixed by the shift
     else:
         # one variable per (tuple, distinct token of the tuple)
         dup = np.zeros(tup.shape, dtype=bool)
