@@ -260,6 +260,9 @@ def _pb_nodes(lam: np.ndarray, taus: np.ndarray, cols: int) -> np.ndarray:
 #: Constant of the double-exponential map s = t - K e^{-t} used by :func:`rank_distribution`.
 _DE_K = 0.5
 
+#: Cells (columns x nodes x rows) of one Poisson-binomial DP pass (cache-sized).
+_CHUNK_CELLS = 2_000_000
+
 
 def _invert_de(s: float) -> float:
     """Solve t - K e^{-t} = s by Newton's method (monotone, converges from t = max(s, 0))."""
@@ -391,7 +394,7 @@ def rank_distribution(
         start = 0
         while start < taus.size:
             cap = int(min(cols_nq, 1.25 * need[start] + 8))  # group nodes of similar need
-            limit = 4096 if cap <= 16 else max(1, 4_000_000 // (nq * cap))
+            limit = 4096 if cap <= 16 else max(1, _CHUNK_CELLS // (nq * cap))
             stop = start + 1
             while stop < taus.size and stop - start < limit and need[stop] <= cap:
                 stop += 1  # (need rises then falls with tau: contiguous groups stay small)
