@@ -25,10 +25,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"specbound: error: {message}\n")
 
 
-def _seed(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-
-
 def _nonnegative_int(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -66,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(check)
     check.add_argument("--claim", default=None, help="only claims whose id starts with this")
     check.add_argument("--list", action="store_true", help="list the claims and exit")
+    check.add_argument(
+        "--summary",
+        action="store_true",
+        help="print one Markdown row per claim (cases passed) instead of one per case",
+    )
     check.set_defaults(func=cmd_check)
 
     rep = sub.add_parser("reproduce", help="write every figure (PNG + CSV) and report.md")
@@ -86,7 +87,7 @@ def _progress(args: argparse.Namespace) -> bool | None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``specbound check``: print the verdict table; exit 1 if any case fails."""
-    from specbound.claims import format_table, run_claims, select
+    from specbound.claims import format_summary, format_table, run_claims, select
 
     claims = select(args.claim)
     if args.list:
@@ -101,7 +102,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=_progress(args),
     )
-    print(format_table(verdicts))
+    print(format_summary(claims, verdicts) if args.summary else format_table(verdicts))
     failed = [v for v in verdicts if not v.passed]
     print(f"\n{len(verdicts) - len(failed)}/{len(verdicts)} cases passed ({len(claims)} claims)")
     return 1 if failed else 0
@@ -111,7 +112,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     """``specbound reproduce``: figures + CSVs + report.md; exit 1 if any claim fails."""
     from tqdm.auto import tqdm
 
-    from specbound.claims import format_table, run_claims
+    from specbound.claims import all_claims, format_summary, format_table, run_claims
     from specbound.figures import FigureContext, all_figures, save
 
     out = Path(args.out)
@@ -142,6 +143,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         "",
         f"**{len(verdicts) - len(failed)}/{len(verdicts)} cases passed.** Each row compares an "
         "exact value with a Monte Carlo simulation of the real algorithm under the stated rule.",
+        "",
+        format_summary(all_claims(), verdicts),
+        "",
+        "### Every case",
         "",
         format_table(verdicts, markdown=True),
         "",

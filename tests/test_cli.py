@@ -1,10 +1,12 @@
 """The command line: help, check, reproduce, one-line errors with exit 2."""
 
+import dataclasses
 import subprocess
 import sys
 
 import pytest
 
+from specbound.claims import format_summary, run_claims, select
 from specbound.cli import main
 
 
@@ -20,6 +22,25 @@ def test_check_passes_on_a_subset(capsys):
     assert main(["check", "--claim", "sd.acceptance", "--quick", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "sd.acceptance" in out and "cases passed" in out and "FAIL" not in out
+
+
+def test_check_summary_has_one_row_per_claim(capsys):
+    assert main(["check", "--claim", "sd.", "--quick", "--no-progress", "--summary"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| `sd.")]
+    assert len(rows) == 2 and all("11/11 |" in r for r in rows)
+
+
+def test_summary_marks_failures_and_partial_runs():
+    verdicts = run_claims(select("sd.acceptance"), scale=0.01, progress=False)
+    failed = [dataclasses.replace(verdicts[0], passed=False), *verdicts[1:]]
+    text = format_summary(select("sd."), failed)
+    acceptance, output_law = (
+        next(r for r in text.splitlines() if f"`{i}`" in r)
+        for i in ("sd.acceptance", "sd.output_law")
+    )
+    assert f"{len(verdicts) - 1}/{len(verdicts)} **FAIL**" in acceptance
+    assert "not run" in output_law
 
 
 def test_check_list(capsys):

@@ -258,3 +258,27 @@ def format_table(verdicts: Sequence[Verdict], markdown: bool = False) -> str:
     out = [fmt.format(*HEADER), fmt.format(*("-" * w for w in widths))]
     out += [fmt.format(*r) for r in rows]
     return "\n".join(out)
+
+
+def format_summary(claims: Sequence[Claim], verdicts: Sequence[Verdict]) -> str:
+    """One Markdown row per claim: id, paper, rule, cases passed / run, statement.
+
+    A claim with no verdicts reads "not run", one with a failing case "k/n **FAIL**".
+    """
+    lines = [
+        "| claim | paper | rule | cases passed | statement |",
+        "|---|---|---|---|---|",
+    ]
+    for claim in claims:
+        mine = [v for v in verdicts if v.claim_id == claim.id]
+        passed = sum(v.passed for v in mine)
+        if not mine:
+            status = "not run"
+        else:
+            status = f"{passed}/{len(mine)}" + ("" if passed == len(mine) else " **FAIL**")
+        statement = claim.statement.replace("|", "\\|")
+        lines.append(
+            f"| `{claim.id}` | {claim.paper} | {claim.agreement.describe()} | {status} "
+            f"| {statement} |"
+        )
+    return "\n".join(lines)

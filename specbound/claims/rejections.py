@@ -41,6 +41,7 @@ from specbound.simulations.estimate import from_proportion, from_values
 from specbound.simulations.markov import encode_sequences, speculative_decoding
 from specbound.simulations.rejection_rules import accept_reject, independent_resampling
 from specbound.simulations.speculative import speculative_sampling
+from specbound.simulations.text_ngram import text_models
 
 PAPER = "Yin+24 (2411.00841)"
 SEQ_TRIALS = 100_000
@@ -61,6 +62,17 @@ def context_free(target: np.ndarray, draft: np.ndarray) -> tuple[np.ndarray, np.
     return np.tile(target, (n, 1)), np.tile(draft, (n, 1))
 
 
+def text_kernels(vocab_size: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Real-text bigram kernels (target, draft) and the start token (the most frequent word).
+
+    Word bigrams of the Python documentation (:mod:`specbound.simulations.text_ngram`):
+    the target is fitted on the whole corpus, the draft on its first quarter with
+    heavier smoothing; token 0 is the most frequent word.
+    """
+    target, draft = text_models(vocab_size, 2)
+    return target, draft, 0
+
+
 def kernel_instances() -> list[Kernels]:
     """Sequence instances of the rejection claims: (label, P, Q, start, horizon)."""
     a, b, blk = example_a(), example_a_block(), example_b()
@@ -74,6 +86,7 @@ def kernel_instances() -> list[Kernels]:
     out.append(("random n=5 H=8", p, q, 0, 8))
     p, q = _mixture_kernel(50, 0.3, 21)
     out.append(("random n=50 H=20", p, q, 0, 20))
+    out.append(("real text V=200 H=20", *text_kernels(200), 20))
     p = random_kernel(6, 1.0, rng=31)
     out.append(("equal kernels H=5", p, p.copy(), 0, 5))
     eye = np.eye(4)
@@ -107,6 +120,7 @@ def _finite_gamma_cases() -> list[Case]:
         ("Example A", a.target, a.draft, a.start, 3, (1, 2)),
         ("Example B", blk.target, blk.draft, 0, 3, (1, 2)),
         ("random n=5 H=12", p5, q5, 0, 12, (0, 3)),  # 40k runs
+        ("real text V=200 H=12", *text_kernels(200), 12, (4,)),
     ]
     cases = []
     for lab, p, q, s, h, gammas in inst:
@@ -134,6 +148,7 @@ def _sequence_law_cases() -> list[Case]:
         ("Example B gamma=2", blk.target, blk.draft, 0, 3, 2),
         ("random n=3 H=5 gamma=2", p3, q3, 0, 5, 2),
         ("disjoint H=4 gamma=3", *kernel_instances()[-1][1:4], 4, 3),
+        ("real text V=12 H=3 gamma=2", *text_kernels(12), 3, 2),
     ]
     cases = []
     for lab, p, q, s, h, g in inst:
@@ -263,6 +278,7 @@ def _batch_cases() -> list[Case]:
         ("random n=5 H=6", p5, q5, 0, 6, (3,)),
         ("one step n=3 reference", ref_p, ref_q, 0, 1, (2, 5)),
         ("one step uniform 2 of 4", two_p, two_q, 0, 1, (3,)),
+        ("real text V=30 H=6", *text_kernels(30), 6, (3,)),
     ]
     cases = []
     for lab, p, q, s, h, ms in inst:
@@ -401,6 +417,7 @@ def _tradeoff_sequence_cases() -> list[Case]:
     inst = [
         ("Example A H=3", a.target, a.draft, a.start, 3),
         ("A block H=20", b.target, b.draft, 0, 20),
+        ("real text V=200 H=20", *text_kernels(200), 20),
     ]
     cases = []
     for lab, p, q, s, h in inst:
