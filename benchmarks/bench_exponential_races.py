@@ -19,10 +19,8 @@ Writes benchmarks/results/exponential_races.md.
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import numpy as np
+from _timing import best_of, write_results
 
 from specbound.bounds.exponential_races import alpha_one, rank_distribution
 from specbound.distributions import target_draft_pair
@@ -31,24 +29,14 @@ from specbound.simulations.exponential_races import ersd_node, race_ranks
 from specbound.simulations.sampling import sample_categorical
 
 
-def timed(fn, repeat: int = 1) -> tuple[float, object]:
-    """Smallest wall time of ``repeat`` calls (seconds) and the last result."""
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
-
-
 def main() -> None:
     rows: list[tuple[str, str, str, str, str]] = []
 
     # --- alpha(1), n = 128,000
     n = 128_000
     p, q = target_draft_pair(n, rng=3)
-    ours, a1 = timed(lambda: alpha_one(p, q), 5)
-    base, _ = timed(lambda: np.sort(p / q), 5)
+    ours, a1 = best_of(lambda: alpha_one(p, q), 5)
+    base, _ = best_of(lambda: np.sort(p / q), 5)
     xs = np.random.default_rng(0).choice(n, 200, replace=False)
     terms = [p[x] / np.maximum(p, q * p[x] / q[x]).sum() for x in xs]
     assert np.all(np.isfinite(terms)) and 0 < a1 < 1
@@ -66,16 +54,16 @@ def main() -> None:
     # --- full rank law
     for m in (100, 300):
         pm, qm = target_draft_pair(m, rng=5)
-        t_m, law = timed(lambda pm=pm, qm=qm: rank_distribution(pm, qm))
+        t_m, law = best_of(lambda pm=pm, qm=qm: rank_distribution(pm, qm))
         assert abs(law.sum() - 1) < 1e-9
         rows.append((f"`rank_distribution` full law, n = {m}", f"{t_m:.2f} s", "-", "-", "-"))
         print(f"rank law n={m}: {t_m:.2f} s, sum-1 = {law.sum() - 1:.1e}")
     p1, q1 = target_draft_pair(1000, rng=5)
-    t4, _ = timed(lambda: rank_distribution(p1, q1, max_rank=4))
+    t4, _ = best_of(lambda: rank_distribution(p1, q1, max_rank=4))
     rows.append(
         ("`rank_distribution`, n = 1000, `max_rank=4`", f"{t4:.2f} s", "-", "-", "(first 4 ranks)")
     )
-    t_full, law = timed(lambda: rank_distribution(p1, q1))
+    t_full, law = best_of(lambda: rank_distribution(p1, q1))
     coarse = rank_distribution(p1, q1, tol=1e-7)  # an independent, coarser quadrature
     assert abs(law.sum() - 1) < 1e-9 and np.abs(law - coarse).max() < 1e-7
     rows.append(
@@ -92,10 +80,10 @@ def main() -> None:
     # --- ERSD node Monte Carlo, n = 1000
     trials = 1_000_000
     rng = np.random.default_rng(1)
-    t_cat, _ = timed(lambda: sample_categorical(q1, trials, rng), 3)
-    t_choice, _ = timed(lambda: rng.choice(q1.size, size=trials, p=q1), 3)
+    t_cat, _ = best_of(lambda: sample_categorical(q1, trials, rng), 3)
+    t_choice, _ = best_of(lambda: rng.choice(q1.size, size=trials, p=q1), 3)
     for m in (1, 4):
-        t_node, (_, rank) = timed(lambda m=m: ersd_node(p1, q1, m, trials, rng), 3)
+        t_node, (_, rank) = best_of(lambda m=m: ersd_node(p1, q1, m, trials, rng), 3)
         if m == 1:
             est = from_proportion(int((rank == 0).sum()), trials)
             assert abs(est.z(alpha_one(p1, q1))) <= 5
@@ -110,7 +98,7 @@ def main() -> None:
             )
         )
         print(f"ersd_node m={m}: {rate / 1e6:.2f}M trials/s; categorical {t_cat:.3f} s")
-    t_full_race, _ = timed(lambda: race_ranks(p1, q1, 50_000, rng))
+    t_full_race, _ = best_of(lambda: race_ranks(p1, q1, 50_000, rng))
     rows.append(
         (
             "`race_ranks` (n clocks per trial), n = 1000",
@@ -142,10 +130,7 @@ def main() -> None:
         "errors of 4e-10 > tol. The worst case stays O(n^3) per node (e.g. Dirichlet(0.3) "
         "pairs, where many counts are uncertain at once).",
     ]
-    out = Path(__file__).parent / "results" / "exponential_races.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text("\n".join(lines) + "\n")
-    print(f"wrote {out}")
+    write_results("exponential_races", lines)
 
 
 if __name__ == "__main__":

@@ -20,32 +20,12 @@ from __future__ import annotations
 import argparse
 import platform
 import time
-from pathlib import Path
 
 import numpy as np
+from _timing import median_of, write_results
 
 from specbound.lp import coupling_lp, optimal_acceptance, optimal_acceptance_identical, optimum
 from specbound.lp.optimum import prefix_optimum
-
-OUT = Path(__file__).parent / "results" / "multidraft.md"
-
-
-def timed(fn, repeat: int = 1) -> tuple[float, object]:
-    best, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        best.append(time.perf_counter() - t)
-    return float(np.median(best)), result
-
-
-def cpu_timed(fn, repeat: int = 1) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        times.append(time.process_time() - t)
-    return float(np.median(times))
 
 
 def laws(n: int, k: int, seed: int, same: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -83,8 +63,8 @@ def main() -> None:
     cases[3] = (cases[3][0], lambda: optimal_acceptance_identical(p, q[0], k))
     walls, cpus = [], []
     for _, fn in cases:
-        walls.append(timed(fn, repeat=11)[0])
-        cpus.append(cpu_timed(fn, repeat=11))
+        walls.append(median_of(fn, repeat=11)[0])
+        cpus.append(median_of(fn, repeat=11, clock=time.process_time)[0])
     lines += [
         "## 1. optimal_acceptance, identical drafts, n = 128,000, K = 16 (target < 50 ms)",
         "",
@@ -108,7 +88,7 @@ def main() -> None:
     rows = []
     for form in ("full", "flow"):
         for solver in ("HIGHS", "CLARABEL"):
-            t, res = timed(lambda f=form, s=solver: coupling_lp(p, q, solver=s, formulation=f))
+            t, res = median_of(lambda f=form, s=solver: coupling_lp(p, q, solver=s, formulation=f))
             rows.append(
                 f"| {form} | {solver} | {res.variables:,} | {t:.2f} | {res.acceptance:.9f} |"
             )
@@ -151,8 +131,8 @@ def main() -> None:
                 skipped.append(f"{form} K={k} n={n}")
                 break  # predicted (time ~ variables^1.5) far above the budget
             p, q = laws(n, k, 10 * n + k)
-            t_lp, res = timed(lambda f=form, p=p, q=q: coupling_lp(p, q, formulation=f))
-            t_fast, val = timed(lambda p=p, q=q: optimal_acceptance(p, q), repeat=5)
+            t_lp, res = median_of(lambda f=form, p=p, q=q: coupling_lp(p, q, formulation=f))
+            t_fast, val = median_of(lambda p=p, q=q: optimal_acceptance(p, q), repeat=5)
             ratio = t_lp / t_fast
             row = (
                 f"| {form} | {k} | {n} | {n**k:,} | {res.variables:,} | {t_lp:.2f} | "
@@ -187,20 +167,17 @@ def main() -> None:
     ]
     for n in [30, 100, 300, 1000] + ([] if args.quick else [3000]):
         p, q = laws(n, 3, 7 * n, same=False)
-        t, res = timed(lambda p=p, q=q: optimum(p, q))
+        t, res = median_of(lambda p=p, q=q: optimum(p, q))
         lp = "-"
         if n <= 30:
-            t_lp, lp_res = timed(lambda p=p, q=q: coupling_lp(p, q))
+            t_lp, lp_res = median_of(lambda p=p, q=q: coupling_lp(p, q))
             lp = f"{t_lp:.2f} (|diff| {abs(lp_res.acceptance - res.acceptance):.1e})"
         row = (
             f"| {n} | {t:.3f} | {res.iterations} | {res.acceptance - res.lower_bound:.1e} | {lp} |"
         )
         lines.append(row)
         print(row, flush=True)
-    lines.append("")
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(lines))
-    print(f"wrote {OUT}")
+    write_results("multidraft", lines)
 
 
 if __name__ == "__main__":

@@ -17,26 +17,14 @@ Writes benchmarks/results/rejections.md.
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import numpy as np
+from _timing import best_of, write_results
 
 from specbound.bounds.rejections import expected_rejections, expected_rejections_and_calls
 from specbound.bounds.rejections_batch import batch_expected_rejections
 from specbound.distributions import random_kernel
 from specbound.simulations.estimate import from_values
 from specbound.simulations.markov import MarkovModel, speculative_decoding
-
-
-def timed(fn, repeat: int = 1) -> tuple[float, object]:
-    """Smallest wall time of ``repeat`` calls (seconds) and the last result."""
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def main() -> None:
@@ -52,8 +40,8 @@ def main() -> None:
             mu = mu @ p
         return mu
 
-    base, _ = timed(bare, 2)
-    ours, value = timed(lambda: expected_rejections(p, q, 0, h), 2)
+    base, _ = best_of(bare, 2)
+    ours, value = best_of(lambda: expected_rejections(p, q, 0, h), 2)
     rows.append(
         (
             f"`expected_rejections`, n={n}, H={h}, Dirichlet(1) kernels (fast mixing)",
@@ -67,7 +55,7 @@ def main() -> None:
     # worst case: a slowly mixing chain (cyclic shift + 1% noise) never converges within H,
     # so all 1000 products are needed (the memory-bound floor)
     slow = 0.99 * np.roll(np.eye(n), 1, axis=1) + 0.01 * p
-    ours_slow, value_slow = timed(lambda: expected_rejections(slow, q, 0, h))
+    ours_slow, value_slow = best_of(lambda: expected_rejections(slow, q, 0, h))
     mu, full = np.zeros(n), 0.0
     mu[0] = 1.0
     tau = (slow - np.minimum(slow, q)).sum(axis=1)
@@ -99,9 +87,9 @@ def main() -> None:
 
     pm, qm = random_kernel(500, 0.5, rng=3), random_kernel(500, 0.5, rng=4)
     slow_m = 0.99 * np.roll(np.eye(500), 1, axis=1) + 0.01 * pm
-    base_m, _ = timed(bare_loop(pm, 1000), 2)
+    base_m, _ = best_of(bare_loop(pm, 1000), 2)
     for label, k in (("fast mixing", pm), ("slowly mixing", slow_m)):
-        t_g, _ = timed(lambda k=k: expected_rejections_and_calls(k, qm, 0, 1000, 4))
+        t_g, _ = best_of(lambda k=k: expected_rejections_and_calls(k, qm, 0, 1000, 4))
         rows.append(
             (
                 f"finite-gamma DP, n=500, H=1000, gamma=4, {label}",
@@ -112,8 +100,8 @@ def main() -> None:
             )
         )
     ps, qs = random_kernel(100, 0.5, rng=5), random_kernel(100, 0.5, rng=6)
-    t_b, _ = timed(lambda: batch_expected_rejections(ps, qs, 0, 64, 4))
-    base_b, _ = timed(bare_loop(ps, 64), 3)
+    t_b, _ = best_of(lambda: batch_expected_rejections(ps, qs, 0, 64, 4))
+    base_b, _ = best_of(bare_loop(ps, 64), 3)
     rows.append(("batch DP, n=100, H=64, M=4", t_b, base_b, "bare 64 mu @ P", None))
 
     # --- sequence simulator, 1e5 runs, H = 64, n = 100
@@ -129,9 +117,9 @@ def main() -> None:
             state = model.sample(state, rng)
         return state
 
-    base, _ = timed(target_only, 2)
+    base, _ = best_of(target_only, 2)
     for gamma in (4, None):
-        ours, run = timed(lambda g=gamma: speculative_decoding(p, q, h, runs, g, rng))
+        ours, run = best_of(lambda g=gamma: speculative_decoding(p, q, h, runs, g, rng))
         exact, _ = expected_rejections_and_calls(p, q, 0, h, gamma)
         z = from_values(run.rejections).z(exact)
         assert abs(z) <= 5, f"simulator disagrees with the DP: z = {z:.2f}"
@@ -167,11 +155,7 @@ def main() -> None:
         "about 1 against the bare loop) and its absolute time follows the machine's load.",
         "Simulator rows: z is (Monte Carlo mean - exact DP) / SE of the timed run.",
     ]
-    text = "\n".join(lines) + "\n"
-    out = Path(__file__).parent / "results" / "rejections.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(text)
-    print(text)
+    write_results("rejections", lines, echo=True)
 
 
 if __name__ == "__main__":

@@ -7,31 +7,19 @@ Writes benchmarks/results/speculative.md.
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import numpy as np
+from _timing import best_of, write_results
 
 from specbound.distributions import target_draft_pair
 from specbound.simulations.speculative import speculative_sampling
-
-
-def best_of(fn, repeat: int = 7) -> float:
-    """Smallest wall time of ``repeat`` calls (seconds)."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:
     n, trials = 1000, 1_000_000
     p, q = target_draft_pair(n, rng=0)
     rng = np.random.default_rng(0)
-    base = best_of(lambda: rng.choice(n, size=trials, p=q))
-    ours = best_of(lambda: speculative_sampling(p, q, trials, rng=rng))
+    base, _ = best_of(lambda: rng.choice(n, size=trials, p=q), 7)
+    ours, _ = best_of(lambda: speculative_sampling(p, q, trials, rng=rng), 7)
     ratio = ours / base
     lines = [
         "# Speculative sampling simulator (issue 3)",
@@ -45,11 +33,7 @@ def main() -> None:
         "",
         f"Target: ratio <= 3. {'MET' if ratio <= 3 else 'MISSED'}.",
     ]
-    text = "\n".join(lines) + "\n"
-    out = Path(__file__).parent / "results" / "speculative.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(text)
-    print(text)
+    write_results("speculative", lines, echo=True)
 
 
 if __name__ == "__main__":

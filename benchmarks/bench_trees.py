@@ -13,23 +13,12 @@ Writes benchmarks/results/trees.md.
 from __future__ import annotations
 
 import heapq
-import time
-from pathlib import Path
 
 import numpy as np
+from _timing import best_of, write_results
 
 from specbound.simulations.tree_verification import tree_walk
 from specbound.trees import _depth_limited_dp, optimal_tree
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    """Smallest wall time of ``repeat`` calls (seconds) and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def plain_heapq_value(acc: list[float], size: int) -> float:
@@ -71,8 +60,8 @@ def main() -> None:
     ]
     worst = 0.0
     for label, acc in laws.items():
-        t_heap, v_heap = best_of(lambda acc=acc: plain_heapq_value(acc.tolist(), size), 1)
-        t_ours, tree = best_of(lambda acc=acc: optimal_tree(acc, size))
+        t_heap, v_heap = best_of(lambda acc=acc: plain_heapq_value(acc.tolist(), size))
+        t_ours, tree = best_of(lambda acc=acc: optimal_tree(acc, size), 3)
         rel = abs(tree.expected_accepted - v_heap) / v_heap
         assert rel <= 1e-9, (label, tree.expected_accepted, v_heap)
         worst = max(worst, t_ours)
@@ -88,11 +77,11 @@ def main() -> None:
     # depth-limited DP: 32 ranks, a law whose unconstrained optimum is deeper than 16
     rest = 0.1 * zipf(31, 1.0)
     acc32 = np.concatenate([[0.9], rest])
-    t_pub, tree_dp = best_of(lambda: optimal_tree(acc32, 1024, max_depth=16), 1)
+    t_pub, tree_dp = best_of(lambda: optimal_tree(acc32, 1024, max_depth=16))
     free = optimal_tree(acc32, 1024)
-    t_dp, _ = best_of(lambda: _depth_limited_dp(acc32, 1024, 16), 1)
+    t_dp, _ = best_of(lambda: _depth_limited_dp(acc32, 1024, 16))
     acc_flat = zipf(32, 1.0)
-    t_flat, tree_flat = best_of(lambda: _depth_limited_dp(acc_flat, 1024, 16), 1)
+    t_flat, tree_flat = best_of(lambda: _depth_limited_dp(acc_flat, 1024, 16))
     lines += [
         "",
         "## Depth-limited DP (Sequoia-style), size 1024, max depth 16, 32 ranks",
@@ -111,7 +100,7 @@ def main() -> None:
     # verifier walk throughput
     tree = optimal_tree([0.9, 0.1], 10_000)
     trials = 1_000_000
-    t_walk, _ = best_of(lambda: tree_walk(tree, trials, rng=0), 1)
+    t_walk, _ = best_of(lambda: tree_walk(tree, trials, rng=0))
     lines += [
         "",
         "## Verifier-walk Monte Carlo",
@@ -120,11 +109,7 @@ def main() -> None:
         f"{tree.expected_accepted:.4f}): {trials:,} walks in {t_walk:.2f} s "
         f"({trials * (tree.expected_accepted + 1) / t_walk / 1e6:.1f} M node visits/s).",
     ]
-    text = "\n".join(lines) + "\n"
-    out = Path(__file__).parent / "results" / "trees.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(text)
-    print(text)
+    write_results("trees", lines, echo=True)
 
 
 if __name__ == "__main__":
