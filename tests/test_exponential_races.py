@@ -423,7 +423,7 @@ def test_cli_ersd_table(capsys):
         (["--k", "0"], "k: must be >= 1"),
         (["--draft", "0.2,0.8"], "draft: vocabulary size 2 differs"),
         (["--k", "1,x"], "k: expected comma-separated integers"),
-        (["--simulate", "1"], "simulate: needs at least 2"),
+        (["--simulate", "1"], "simulate: need at least 2"),
         (["--max-children", "0"], "max_children: must be >= 1"),
     ],
 )

@@ -1,16 +1,19 @@
 """Subcommands of the ``specbound`` command line, one module per topic.
 
 Each module in :data:`COMMAND_MODULES` defines ``register(subparsers)``, adding
-its parser and setting ``func`` (``args -> int`` exit code). Shared parsing of
-arrays and lists given inline or in files lives here.
+its parser and setting ``func`` (``args -> int`` exit code). Shared options
+(``--simulate``, ``--seed``, ``--no-progress``), parsing of arrays and lists given
+inline or in files, and table printing live here.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
 
+from specbound.distributions import as_distribution, check_int
 from specbound.errors import InvalidArgumentError
 
 #: Topic modules adding subcommands (``check`` and ``reproduce`` live in cli.py).
@@ -73,3 +76,69 @@ def int_list(text: str, name: str) -> list[int]:
         raise InvalidArgumentError(
             f"{name}: expected comma-separated integers, got {text!r}"
         ) from None
+
+
+def positive_int_list(text: str, name: str) -> list[int]:
+    """Non-empty comma-separated integers, each >= 1 (e.g. budgets ``"1,2,4,8"``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        Naming ``name``: not integers, no value, or a value < 1.
+    """
+    values = int_list(text, name)
+    if not values:
+        raise InvalidArgumentError(f"{name}: no value given")
+    return [check_int(v, name, 1) for v in values]
+
+
+def read_distribution(text: str, name: str) -> np.ndarray:
+    """A probability vector given inline or by file (:func:`read_array`), validated."""
+    return as_distribution(read_array(text, name), name)
+
+
+def add_random_options(
+    parser: argparse.ArgumentParser, simulate: str | None = None, metavar: str = "N"
+) -> None:
+    """Add ``--simulate`` (when ``simulate`` gives its help), ``--seed`` and ``--no-progress``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    simulate : str, optional
+        Help of ``--simulate N`` (Monte Carlo size, default 0 = none); None adds no such
+        option.
+    metavar : str
+        Name of the Monte Carlo size in the help.
+    """
+    if simulate is not None:
+        parser.add_argument("--simulate", type=int, default=0, metavar=metavar, help=simulate)
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def simulation_size(args: argparse.Namespace, unit: str) -> int:
+    """The validated ``--simulate`` value: 0 (no Monte Carlo) or >= 2 ``unit``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a negative value, or 1 (a standard error needs two samples).
+    """
+    size = check_int(args.simulate, "simulate", 0)
+    if size == 1:
+        raise InvalidArgumentError(f"simulate: need at least 2 {unit}, got 1")
+    return size
+
+
+def progress_flag(args: argparse.Namespace) -> bool | None:
+    """``progress=`` for the simulators: False under ``--no-progress``, else automatic."""
+    return False if args.no_progress else None
+
+
+def print_table(head: list[str], rows: list[list[str]]) -> None:
+    """Print a header and rows of text cells, every column right-aligned to its widest cell."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    for cells in (head, *rows):
+        print("  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)))

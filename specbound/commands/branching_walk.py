@@ -29,7 +29,13 @@ from specbound.bounds.branching_walk import (
     renewal_bound,
     speed_of_light_bound,
 )
-from specbound.commands import int_list, read_array
+from specbound.commands import (
+    add_random_options,
+    positive_int_list,
+    print_table,
+    progress_flag,
+    read_array,
+)
 from specbound.distributions import as_distribution, as_distributions, check_int, zipf
 from specbound.errors import InvalidArgumentError
 
@@ -115,8 +121,7 @@ def register(subparsers) -> None:
         help="sampled laws for estimated moments (default 20000)",
     )
     p.add_argument("--jobs", type=int, default=1, help="local worker processes")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_random_options(p)
     p.set_defaults(func=run)
 
 
@@ -129,10 +134,7 @@ def run(args: argparse.Namespace) -> int:
     from specbound.simulations.random_trees import optimal_accepted_curve
     from specbound.trees import optimal_tree
 
-    sizes = int_list(args.capacity, "capacity")
-    if not sizes:
-        raise InvalidArgumentError("capacity: no value given")
-    sizes = [check_int(s, "capacity", 1) for s in sizes]
+    sizes = positive_int_list(args.capacity, "capacity")
     envs = check_int(args.environments, "environments", 2)
     samples = check_int(args.moment_samples, "moment_samples", 2)
     jobs = check_int(args.jobs, "jobs", 1)
@@ -158,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         head = "E[X_opt] exact"
     else:
         ests = optimal_accepted_curve(
-            law, sizes, envs, rng=rng, jobs=jobs, progress=False if args.no_progress else None
+            law, sizes, envs, rng=rng, jobs=jobs, progress=progress_flag(args)
         )
         optimum = [f"{e.mean:.4f} ± {e.se:.2g}" for e in ests]
         head = f"E[X_opt] ({envs} envs)"
@@ -177,9 +179,6 @@ def run(args: argparse.Namespace) -> int:
                 + ("" if s >= 3 else " (unproven)"),
             ]
         )
-    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
-    print("  ".join(c.rjust(w) for c, w in zip(cols, widths, strict=True)))
-    for r in rows:
-        print("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
+    print_table(cols, rows)
     print("accepted draft tokens per verifier call (tokens per step = accepted + 1)")
     return 0

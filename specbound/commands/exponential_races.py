@@ -27,8 +27,13 @@ from specbound.bounds.exponential_races import (
     rank_entropy,
     rank_entropy_lower_bound,
 )
-from specbound.commands import int_list, read_array
-from specbound.distributions import as_distribution, check_int, check_same_size
+from specbound.commands import (
+    add_random_options,
+    positive_int_list,
+    read_distribution,
+    simulation_size,
+)
+from specbound.distributions import check_int, check_same_size
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.estimate import from_values, show_progress
 from specbound.simulations.exponential_races import ersd_tree_steps
@@ -50,34 +55,26 @@ def register(subparsers) -> None:
         "--max-children", type=int, default=None, help="cap on GSD children per node"
     )
     parser.add_argument(
-        "--simulate", type=int, default=0, help="Monte Carlo ERSD steps per k (0: none)"
-    )
-    parser.add_argument(
         "--max-rank",
         type=int,
         default=None,
         help="compute the rank law for ranks <= this only (large n): trees use those ranks, "
         "the bound uses a lower bound on H[R]",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_random_options(parser, "Monte Carlo ERSD steps per k (0: none)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the table; exit code 0."""
-    p = as_distribution(read_array(args.target, "target"), "target")
-    q = as_distribution(read_array(args.draft, "draft"), "draft")
+    p = read_distribution(args.target, "target")
+    q = read_distribution(args.draft, "draft")
     check_same_size(p, q, "target", "draft")
-    ks = [check_int(k, "k", 1) for k in int_list(args.k, "k")]
-    if not ks:
-        raise InvalidArgumentError("k: no budget given")
-    trials = check_int(args.simulate, "simulate", 0)
+    ks = positive_int_list(args.k, "k")
+    trials = simulation_size(args, "steps")
     seed = check_int(args.seed, "seed", 0)
     if args.max_children is not None:
         check_int(args.max_children, "max_children", 1)
-    if trials == 1:
-        raise InvalidArgumentError("simulate: needs at least 2 steps for a standard error")
     max_rank = None if args.max_rank is None else check_int(args.max_rank, "max_rank", 1)
     alpha = rank_distribution(p, q, max_rank=max_rank)
     if max_rank is None or max_rank >= p.size:

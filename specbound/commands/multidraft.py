@@ -17,7 +17,7 @@ import math
 import numpy as np
 from tqdm.auto import tqdm
 
-from specbound.commands import int_list, read_array
+from specbound.commands import positive_int_list, print_table, read_array, read_distribution
 from specbound.distributions import as_distribution, as_distributions, check_int
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.estimate import show_progress
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from specbound.lp.selection import importance_weighted_acceptance
     from specbound.lp.truncated import tournament
 
-    p = as_distribution(read_array(args.target, "target"), "target")
+    p = read_distribution(args.target, "target")
     raw = read_array(args.draft, "draft")
     s = check_int(_int(args.s, "s"), "s", 1)
     if raw.ndim == 2 and raw.shape[0] > 1:
@@ -72,12 +72,7 @@ def run(args: argparse.Namespace) -> int:
         cases = [as_distributions(raw, "draft")]
     else:
         q = as_distribution(raw.ravel(), "draft")
-        ks = int_list(args.k or "1,2,4,8", "k")
-        if not ks:
-            raise InvalidArgumentError("k: no values given")
-        for k in ks:
-            check_int(k, "k", 1)
-        cases = [np.tile(q, (k, 1)) for k in ks]
+        cases = [np.tile(q, (k, 1)) for k in positive_int_list(args.k or "1,2,4,8", "k")]
     for q in cases:
         if q.shape[1] != p.size:
             raise InvalidArgumentError(
@@ -110,11 +105,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 row += ["-", "-"]
         rows.append(row)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     print(f"multi-draft acceptance, n = {n}, truncated LP s = {min(s, n)} (arXiv 2410.18234)")
-    print("  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True)))
-    for r in rows:
-        print("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
+    print_table(head, rows)
     if any(n ** q.shape[0] > MAX_TUPLES_CLI for q in cases):
         print(f"('-': n^K above {MAX_TUPLES_CLI:,} tuples, not enumerated)")
     return 0

@@ -17,7 +17,7 @@ from specbound.bounds.rejections import (
     expected_rejections_and_calls,
     row_total_variation,
 )
-from specbound.commands import read_array
+from specbound.commands import add_random_options, progress_flag, read_array, simulation_size
 from specbound.distributions import check_int
 
 
@@ -37,15 +37,9 @@ def register(subparsers) -> None:
     p.add_argument(
         "--gamma", type=int, default=None, help="draft tokens per call (default: to the end)"
     )
-    p.add_argument(
-        "--simulate",
-        type=int,
-        default=0,
-        metavar="RUNS",
-        help="also run RUNS Monte Carlo sequences of the real algorithm",
+    add_random_options(
+        p, "also run RUNS Monte Carlo sequences of the real algorithm", metavar="RUNS"
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)
 
 
@@ -57,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     start = _check_start(args.start, p.shape[0])
     horizon = check_int(args.horizon, "horizon", 1)
     gamma = None if args.gamma is None else check_int(args.gamma, "gamma", 0)
-    runs = check_int(args.simulate, "simulate", 0)
+    runs = simulation_size(args, "runs")
     to_end = expected_rejections(p, q, start, horizon)
     rej, calls = expected_rejections_and_calls(p, q, start, horizon, gamma)
     tau = row_total_variation(p, q)
@@ -73,10 +67,6 @@ def run(args: argparse.Namespace) -> int:
         from specbound.simulations.estimate import from_values
         from specbound.simulations.markov import speculative_decoding
 
-        if runs < 2:
-            from specbound.errors import InvalidArgumentError
-
-            raise InvalidArgumentError(f"simulate: need at least 2 runs, got {runs}")
         sim = speculative_decoding(
             p,
             q,
@@ -85,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             gamma,
             args.seed,
             start,
-            progress=False if args.no_progress else None,
+            progress=progress_flag(args),
         )
         r, c = from_values(sim.rejections), from_values(sim.calls)
         print(f"Monte Carlo ({runs} runs, seed {args.seed}):")

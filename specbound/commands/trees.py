@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from specbound.commands import read_array
+from specbound.commands import add_random_options, progress_flag, read_array, simulation_size
 from specbound.distributions import check_int
-from specbound.errors import InvalidArgumentError
 from specbound.trees import as_acceptance, optimal_tree
 
 
@@ -41,15 +40,9 @@ def register(subparsers) -> None:
         default=64,
         help="draw the tree as text when it has at most this many nodes (default 64)",
     )
-    p.add_argument(
-        "--simulate",
-        type=int,
-        default=0,
-        metavar="TRIALS",
-        help="also estimate E[accepted] by TRIALS Monte Carlo verifier walks",
+    add_random_options(
+        p, "also estimate E[accepted] by TRIALS Monte Carlo verifier walks", metavar="TRIALS"
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)
 
 
@@ -58,9 +51,7 @@ def run(args: argparse.Namespace) -> int:
     acc = as_acceptance(read_array(args.acceptance, "acceptance"), require_sorted=not args.sort)
     size = check_int(args.size, "size", 0)
     draw_limit = check_int(args.draw_limit, "draw_limit", 0)
-    trials = check_int(args.simulate, "simulate", 0)
-    if trials == 1:
-        raise InvalidArgumentError("simulate: need at least 2 trials, got 1")
+    trials = simulation_size(args, "trials")
     tree = optimal_tree(acc, size, max_depth=args.max_depth, sort=args.sort)
     limit = "none" if args.max_depth is None else str(args.max_depth)
     print(f"acceptance: {acc.size} ranks, total {acc.sum():.6g}, best {acc.max():.6g}")
@@ -78,9 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if trials:
         from specbound.simulations.tree_verification import estimate_accepted
 
-        est = estimate_accepted(
-            tree, trials, args.seed, progress=False if args.no_progress else None
-        )
+        est = estimate_accepted(tree, trials, args.seed, progress=progress_flag(args))
         print(
             f"Monte Carlo ({trials} verifier walks): {est.mean:.6g} ± {est.se:.2g} "
             f"(z = {est.z(tree.expected_accepted):+.2f})"
