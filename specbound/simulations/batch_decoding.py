@@ -28,9 +28,8 @@ from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
 from specbound.distributions import RngLike, as_rng, check_int
-from specbound.errors import InvalidArgumentError
 from specbound.simulations.estimate import show_progress
-from specbound.simulations.markov import SequenceModel, as_model
+from specbound.simulations.markov import SequenceModel, as_model_pair
 from specbound.simulations.sampling import sample_rows
 
 
@@ -84,12 +83,7 @@ def batch_speculative_decoding(
     rng : Generator or seed
         Randomness.
     """
-    tm = as_model(target, start, "target_kernel")
-    dm = as_model(draft, start, "draft_kernel")
-    if tm.vocab_size != dm.vocab_size:
-        raise InvalidArgumentError(
-            f"draft_kernel: vocabulary size {dm.vocab_size} differs from target's {tm.vocab_size}"
-        )
+    tm, dm = as_model_pair(target, draft, start)
     horizon = check_int(horizon, "horizon", 1)
     size = check_int(size, "size", 1)
     big_m = check_int(num_drafts, "num_drafts", 1)

@@ -19,6 +19,7 @@ live in :mod:`specbound.bounds.exponential_races`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -389,6 +390,44 @@ def _find_child(
     return np.where(hit, nodes[pos_c] if keys.size else -1, -1)
 
 
+def _walk_tree(
+    size: int, step: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Walk ``size`` verifier steps down a draft tree, one depth at a time.
+
+    Parameters
+    ----------
+    size : int
+        Independent steps.
+    step : callable (slots) -> (winner, child)
+        Decides one depth for the steps still walking, whose current nodes are
+        ``slots`` (0 = root, i + 1 = node i): the target race winner of each, and the
+        node index of the drafted child it matches (-1: not drafted, the step ends).
+
+    Returns
+    -------
+    tokens_per_step : (size,) int64
+        Accepted drafts + 1.
+    first_token : (size,) int64
+        The winner at the root (the first emitted token).
+    """
+    g = np.ones(size, dtype=np.int64)
+    first = np.empty(size, dtype=np.int64)
+    alive = np.arange(size)
+    slot = np.zeros(size, dtype=np.int64)
+    depth = 0
+    while alive.size:
+        x, child = step(slot[alive])
+        if depth == 0:
+            first[alive] = x
+        ok = child >= 0
+        g[alive[ok]] += 1
+        slot[alive[ok]] = child[ok] + 1
+        alive = alive[ok]
+        depth += 1
+    return g, first
+
+
 def ersd_tree_steps(
     target: ArrayLike,
     draft: ArrayLike,
@@ -416,31 +455,21 @@ def ersd_tree_steps(
     n = p.size
     keys, nodes = _child_lookup(tree, n)
     log_p, log_q = _log(p), _log(q)
-    g = np.ones(size, dtype=np.int64)
-    first = np.empty(size, dtype=np.int64)
-    alive = np.arange(size)
-    slot = np.zeros(size, dtype=np.int64)
-    depth = 0
-    while alive.size:
-        rows = max(1, _CELLS // n)
+    rows = max(1, _CELLS // n)
+
+    def step(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         parts_x, parts_r = [], []
-        for s in range(0, alive.size, rows):
-            m = min(rows, alive.size - s)
+        for s in range(0, slots.size, rows):
+            m = min(rows, slots.size - s)
             x, r = _winners_and_ranks(np.log(gen.standard_exponential((m, n))), log_p, log_q)
             parts_x.append(x)
             parts_r.append(r)
         x, rank = np.concatenate(parts_x), np.concatenate(parts_r)
         # a winner with q(X) = 0 never arrives in the draft race: never a drafted child
-        child = _find_child(keys, nodes, slot[alive], np.minimum(rank, n - 1), n)
-        child = np.where(q[x] > 0, child, -1)
-        if depth == 0:
-            first[alive] = x
-        ok = child >= 0
-        g[alive[ok]] += 1
-        slot[alive[ok]] = child[ok] + 1
-        alive = alive[ok]
-        depth += 1
-    return g, first
+        child = _find_child(keys, nodes, slots, np.minimum(rank, n - 1), n)
+        return x, np.where(q[x] > 0, child, -1)
+
+    return _walk_tree(size, step)
 
 
 def ersd_tree_steps_fast(
@@ -473,28 +502,18 @@ def ersd_tree_steps_fast(
     np.maximum.at(need, tree.parent + 1, np.asarray(tree.child_index, dtype=np.int64) + 1)
     need = np.minimum(need, nq)
     phantom = _PhantomRace(p, q)
-    g = np.ones(size, dtype=np.int64)
-    first = np.empty(size, dtype=np.int64)
-    alive = np.arange(size)
-    slot = np.zeros(size, dtype=np.int64)
-    depth = 0
-    while alive.size:
-        m_alive = need[slot[alive]]
-        x = np.empty(alive.size, dtype=np.int64)
-        rank = np.empty(alive.size, dtype=np.int64)
+
+    def step(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        m_alive = need[slots]
+        x = np.empty(slots.size, dtype=np.int64)
+        rank = np.empty(slots.size, dtype=np.int64)
         for m in np.unique(m_alive):
             sel = np.flatnonzero(m_alive == m)
             x[sel], rank[sel] = _node_kernel(p, q, int(m), sel.size, gen, phantom)
-        if depth == 0:
-            first[alive] = x
-        child = _find_child(keys, nodes, slot[alive], np.maximum(rank, 0), n)
-        child = np.where(rank >= 0, child, -1)
-        ok = child >= 0
-        g[alive[ok]] += 1
-        slot[alive[ok]] = child[ok] + 1
-        alive = alive[ok]
-        depth += 1
-    return g, first
+        child = _find_child(keys, nodes, slots, np.maximum(rank, 0), n)
+        return x, np.where(rank >= 0, child, -1)
+
+    return _walk_tree(size, step)
 
 
 def ersd_generate(

@@ -33,6 +33,7 @@ from specbound.distributions import RngLike, as_kernel, as_rng, check_int, check
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.estimate import show_progress
 from specbound.simulations.sampling import sample_rows
+from specbound.simulations.speculative import residual_law
 
 
 class SequenceModel:
@@ -194,6 +195,25 @@ def as_model(model: SequenceModel | ArrayLike, start: int, name: str) -> Sequenc
     return MarkovModel(model, start, name)
 
 
+def as_model_pair(
+    target: SequenceModel | ArrayLike, draft: SequenceModel | ArrayLike, start: int
+) -> tuple[SequenceModel, SequenceModel]:
+    """Target and draft models (:func:`as_model`) over the same vocabulary.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For invalid kernels, or vocabularies of different sizes.
+    """
+    tm = as_model(target, start, "target_kernel")
+    dm = as_model(draft, start, "draft_kernel")
+    if tm.vocab_size != dm.vocab_size:
+        raise InvalidArgumentError(
+            f"draft_kernel: vocabulary size {dm.vocab_size} differs from target's {tm.vocab_size}"
+        )
+    return tm, dm
+
+
 @dataclass(frozen=True)
 class SequenceRun:
     """Outcome of independent runs of a sequence-level decoding algorithm.
@@ -236,12 +256,7 @@ def residual_sample(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """One token per run from the residual (p - q)_+ / TV at the given states. O(m n)."""
-    p = target.laws(t_state)
-    resid = np.maximum(p - draft.laws(d_state), 0.0)
-    empty = resid.sum(axis=1) <= 0.0  # only by rounding (a rejection has probability TV > 0)
-    if empty.any():
-        resid[empty] = p[empty]
-    return sample_rows(resid, rng)
+    return sample_rows(residual_law(target.laws(t_state), draft.laws(d_state)), rng)
 
 
 def residual_model(target: MarkovModel, draft: MarkovModel) -> MarkovModel:
@@ -319,12 +334,7 @@ def speculative_decoding(
     -------
     SequenceRun
     """
-    tm = as_model(target, start, "target_kernel")
-    dm = as_model(draft, start, "draft_kernel")
-    if tm.vocab_size != dm.vocab_size:
-        raise InvalidArgumentError(
-            f"draft_kernel: vocabulary size {dm.vocab_size} differs from target's {tm.vocab_size}"
-        )
+    tm, dm = as_model_pair(target, draft, start)
     horizon = check_int(horizon, "horizon", 1)
     size = check_int(size, "size", 1)
     gamma = horizon if gamma is None else check_int(gamma, "gamma", 0)

@@ -30,31 +30,12 @@ from specbound.lp.optimum import identical, validate_drafts
 from specbound.lp.selection import SelectionRule, importance_weighted_rule
 from specbound.lp.truncated import PairRule, Tournament
 from specbound.simulations.sampling import sample_categorical, sample_rows
+from specbound.simulations.speculative import residual_law, verify
 
 
 def sample_drafts(drafts: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """(size, K) independent draft tokens, column k from the law ``drafts[k]``."""
     return np.stack([sample_categorical(q, size, rng) for q in drafts], axis=1)
-
-
-def verify(
-    target: np.ndarray, law: np.ndarray, tokens: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Speculative-sampling verification of ``tokens`` ~ ``law`` against ``target``.
-
-    Accept X with probability min(1, p(X) / law(X)) (as U law(X) < p(X)); replace a
-    rejected token by a draw from (p - law)^+ normalised. Output law p whenever
-    ``tokens`` are i.i.d. from ``law``.
-    """
-    accepted = rng.random(tokens.size) * law[tokens] < target[tokens]
-    out = tokens.copy()
-    rejected = np.flatnonzero(~accepted)
-    if rejected.size:
-        residual = np.maximum(target - law, 0.0)
-        if residual.sum() <= 0.0:  # rounding only: the exact residual is then p itself
-            residual = target
-        out[rejected] = sample_categorical(residual, rejected.size, rng)
-    return out, accepted
 
 
 def _size(size: int) -> int:
@@ -198,10 +179,7 @@ def spectr_sampling(
         eta = low.sum()
         # eta = 0 (disjoint supports): nothing is ever accepted and the residual is p
         scale = (1.0 - (1.0 - eta) ** k) / eta if eta > 0 else 0.0
-        residual = np.maximum(p - low * scale, 0.0)
-        if residual.sum() <= 0.0:
-            residual = p
-        out[rest] = sample_categorical(residual, rest.size, g)
+        out[rest] = sample_categorical(residual_law(p, low * scale), rest.size, g)
     return out, accepted
 
 

@@ -22,25 +22,61 @@ from specbound.distributions import (
 from specbound.simulations.sampling import sample_categorical
 
 
+def residual_law(target: np.ndarray, law: np.ndarray) -> np.ndarray:
+    """Unnormalised residual (target - law)_+ along the last axis.
+
+    Parameters
+    ----------
+    target : (..., n) ndarray
+        Target law(s) p, one per row.
+    law : (..., n) ndarray
+        What was offered (the draft law q, or a scaled part of it), broadcast to ``target``.
+
+    Returns
+    -------
+    (..., n) ndarray
+        (p - law)_+, except for rows without positive excess, which are p itself:
+        there a rejection only happens by rounding (target < law somewhere without any
+        positive excess, an event of probability ~1e-16) and the exact residual is p.
+    """
+    excess = np.maximum(target - law, 0.0)
+    empty = excess.sum(axis=-1) <= 0.0
+    return np.where(empty[..., None], target, excess)
+
+
+def verify(
+    target: np.ndarray, law: np.ndarray, tokens: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Speculative-sampling verification of ``tokens`` ~ ``law`` against ``target``.
+
+    Accept X with probability min(1, p(X) / law(X)) (as U law(X) < p(X)); replace a
+    rejected token by a draw from (p - law)^+ normalised (:func:`residual_law`). Output
+    law p whenever ``tokens`` are i.i.d. from ``law``. One uniform per token, residual
+    samples only for the rejected ones.
+
+    Returns
+    -------
+    tokens : (size,) int64 ndarray
+        The output tokens (a new array).
+    accepted : (size,) bool ndarray
+        Whether each offered token was accepted.
+    """
+    accepted = rng.random(tokens.size) * law[tokens] < target[tokens]
+    out = tokens.copy()
+    rejected = np.flatnonzero(~accepted)
+    if rejected.size:
+        out[rejected] = sample_categorical(residual_law(target, law), rejected.size, rng)
+    return out, accepted
+
+
 def speculative_step(
     target: np.ndarray, draft: np.ndarray, size: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Kernel of :func:`speculative_sampling` on validated laws (no checks).
 
-    Cost O(n + size log n): one draft sample, one uniform per trial, and residual
-    samples only for the rejected trials.
+    Cost O(n + size log n): one draft sample per trial, then :func:`verify`.
     """
-    x = sample_categorical(draft, size, rng)
-    accepted = rng.random(size) * draft[x] < target[x]
-    rejected = np.flatnonzero(~accepted)
-    if rejected.size:
-        residual = np.maximum(target - draft, 0.0)
-        if residual.sum() <= 0.0:
-            # rounding made target < draft somewhere without any positive excess;
-            # the exact residual is then the target itself (an event of probability ~1e-16)
-            residual = target
-        x[rejected] = sample_categorical(residual, rejected.size, rng)
-    return x, accepted
+    return verify(target, draft, sample_categorical(draft, size, rng), rng)
 
 
 def speculative_sampling(
