@@ -11,6 +11,7 @@ the project (finite gamma, batch scheme, trade-off formulas) are "as implemented
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -35,10 +36,10 @@ from specbound.bounds.tradeoff import (
 )
 from specbound.claims import DISTRIBUTION, EQUAL, LOWER, Case, Claim, scaled
 from specbound.distributions import dirichlet, pair_at_tv, random_kernel
-from specbound.simulations.agreement import chisquare_gof
-from specbound.simulations.batch_decoding import batch_speculative_decoding
-from specbound.simulations.estimate import from_proportion, from_values
-from specbound.simulations.markov import encode_sequences, speculative_decoding
+from specbound.simulations.agreement import GofResult, chisquare_gof
+from specbound.simulations.batch_decoding import BatchRun, batch_speculative_decoding
+from specbound.simulations.estimate import Estimate, from_proportion, from_values
+from specbound.simulations.markov import SequenceRun, encode_sequences, speculative_decoding
 from specbound.simulations.rejection_rules import accept_reject, independent_resampling
 from specbound.simulations.speculative import speculative_sampling
 from specbound.simulations.text_ngram import text_models
@@ -48,6 +49,11 @@ SEQ_TRIALS = 100_000
 STEP_TRIALS = 200_000
 
 Kernels = tuple[str, np.ndarray, np.ndarray, int, int]  # label, P, Q, start, horizon
+#: ``decode(size, rng)``: ``size`` independent runs of a sequence-level algorithm.
+Decoder = Callable[[int, np.random.Generator], SequenceRun | BatchRun]
+#: ``sample(size, rng) -> (tokens, accepted)``: ``size`` trials of a one-step rule.
+Sampler = Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+Simulation = Callable[[np.random.Generator, float], Estimate | GofResult]
 
 
 def _mixture_kernel(n: int, weight: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,21 +100,77 @@ def kernel_instances() -> list[Kernels]:
     return out
 
 
+# ----------------------------------------------------------------------------- simulated sides
+
+
+def _sd(
+    p: np.ndarray,
+    q: np.ndarray,
+    start: int,
+    horizon: int,
+    gamma: int | None = None,
+    mix: float = 0.0,
+) -> Decoder:
+    """Speculative decoding of ``horizon`` tokens from ``start`` (gamma drafts, bias ``mix``)."""
+    return lambda size, rng: speculative_decoding(p, q, horizon, size, gamma, rng, start, mix=mix)
+
+
+def _batch_sd(p: np.ndarray, q: np.ndarray, start: int, horizon: int, m: int) -> Decoder:
+    """Batch speculative decoding of ``horizon`` tokens from ``start`` with ``m`` drafts."""
+    return lambda size, rng: batch_speculative_decoding(p, q, horizon, size, m, rng, start)
+
+
+def _run_mean(decode: Decoder, field: str, trials: int) -> Simulation:
+    """Simulated side: the mean of a per-run count (``field`` of the run) over ``trials`` runs."""
+
+    def simulate(rng: np.random.Generator, scale: float) -> Estimate:
+        return from_values(getattr(decode(scaled(trials, scale), rng), field))
+
+    return simulate
+
+
+def _sequence_law(decode: Decoder, kernel: np.ndarray, start: int, horizon: int) -> Simulation:
+    """Simulated side: chi-square of the emitted sequences vs the chain ``kernel``'s law."""
+
+    def simulate(rng: np.random.Generator, scale: float) -> GofResult:
+        tokens = decode(scaled(SEQ_TRIALS, scale), rng).tokens
+        law = sequence_law(kernel, start, horizon)
+        return chisquare_gof(encode_sequences(tokens, len(kernel)), law)
+
+    return simulate
+
+
+def _rejection_rate(sample: Sampler) -> Simulation:
+    """Simulated side: the fraction of rejected trials of a one-step rule."""
+
+    def simulate(rng: np.random.Generator, scale: float) -> Estimate:
+        _, acc = sample(scaled(STEP_TRIALS, scale), rng)
+        return from_proportion(int((~acc).sum()), acc.size)
+
+    return simulate
+
+
+def _output_law(sample: Sampler, law: np.ndarray) -> Simulation:
+    """Simulated side: chi-square of a one-step rule's output tokens vs ``law``."""
+
+    def simulate(rng: np.random.Generator, scale: float) -> GofResult:
+        tokens, _ = sample(scaled(STEP_TRIALS, scale), rng)
+        return chisquare_gof(tokens, law)
+
+    return simulate
+
+
 # ----------------------------------------------------------------------------- (a) sum of TV
 
 
 def _sum_tv_cases() -> list[Case]:
-    def make(p, q, s, h) -> Case:
-        trials = SEQ_TRIALS if h <= 10 else 30_000  # long horizons: fewer, costlier runs
-
-        def simulate(rng, scale):
-            run = speculative_decoding(p, q, h, scaled(trials, scale), None, rng, s)
-            return from_values(run.rejections)
-
-        return simulate
-
     return [
-        Case(lab, lambda p=p, q=q, s=s, h=h: expected_rejections(p, q, s, h), make(p, q, s, h))
+        Case(
+            lab,
+            lambda p=p, q=q, s=s, h=h: expected_rejections(p, q, s, h),
+            # long horizons: fewer, costlier runs
+            _run_mean(_sd(p, q, s, h), "rejections", SEQ_TRIALS if h <= 10 else 30_000),
+        )
         for lab, p, q, s, h in kernel_instances()
     ]
 
@@ -130,11 +192,8 @@ def _finite_gamma_cases() -> list[Case]:
                 def exact(p=p, q=q, s=s, h=h, g=g, k=k) -> float:
                     return expected_rejections_and_calls(p, q, s, h, g)[k]
 
-                def simulate(rng, scale, p=p, q=q, s=s, h=h, g=g, k=k):
-                    trials = SEQ_TRIALS if h <= 3 else 40_000
-                    run = speculative_decoding(p, q, h, scaled(trials, scale), g, rng, s)
-                    return from_values(run.rejections if k == 0 else run.calls)
-
+                trials = SEQ_TRIALS if h <= 3 else 40_000
+                simulate = _run_mean(_sd(p, q, s, h, g), what, trials)
                 cases.append(Case(f"{lab} gamma={g} E[{what}]", exact, simulate))
     return cases
 
@@ -150,15 +209,10 @@ def _sequence_law_cases() -> list[Case]:
         ("disjoint H=4 gamma=3", *kernel_instances()[-1][1:4], 4, 3),
         ("real text V=12 H=3 gamma=2", *text_kernels(12), 3, 2),
     ]
-    cases = []
-    for lab, p, q, s, h, g in inst:
-
-        def simulate(rng, scale, p=p, q=q, s=s, h=h, g=g):
-            run = speculative_decoding(p, q, h, scaled(SEQ_TRIALS, scale), g, rng, s)
-            return chisquare_gof(encode_sequences(run.tokens, len(p)), sequence_law(p, s, h))
-
-        cases.append(Case(lab, lambda p=p, h=h: float(len(p) ** h), simulate))
-    return cases
+    return [
+        Case(lab, lambda p=p, h=h: float(len(p) ** h), _sequence_law(_sd(p, q, s, h, g), p, s, h))
+        for lab, p, q, s, h, g in inst
+    ]
 
 
 # ----------------------------------------------------------------------------- (b) chain
@@ -183,12 +237,9 @@ def _tokens_per_step_cases() -> list[Case]:
             def exact(t=t, d=d, g=g) -> float:
                 return expected_tokens_per_step(1.0 - total_variation(t, d), g)
 
-            def simulate(rng, scale, p=p, q=q, g=g):
-                # horizon gamma + 1: the first call never hits the horizon
-                trials = STEP_TRIALS if g <= 2 else SEQ_TRIALS
-                run = speculative_decoding(p, q, g + 1, scaled(trials, scale), g, rng)
-                return from_values(run.first_round_tokens)
-
+            # horizon gamma + 1: the first call never hits the horizon
+            trials = STEP_TRIALS if g <= 2 else SEQ_TRIALS
+            simulate = _run_mean(_sd(p, q, 0, g + 1, g), "first_round_tokens", trials)
             cases.append(Case(f"{lab} gamma={g}", exact, simulate))
     return cases
 
@@ -219,11 +270,7 @@ def _optimality_cases() -> list[Case]:
     cases = []
     for lab, p, q in step_pairs():
         for rule in unbiased_baselines(p, q):
-
-            def simulate(rng, scale, p=p, q=q, rule=rule):
-                _, acc = _simulate_rule(p, q, rule, scaled(STEP_TRIALS, scale), rng)
-                return from_proportion(int((~acc).sum()), acc.size)
-
+            simulate = _rejection_rate(partial(_simulate_rule, p, q, rule))
             cases.append(
                 Case(f"{lab}: {rule.name}", lambda p=p, q=q: total_variation(p, q), simulate)
             )
@@ -234,11 +281,7 @@ def _unbiased_cases() -> list[Case]:
     cases = []
     for lab, p, q in step_pairs():
         for rule in unbiased_baselines(p, q)[1:]:
-
-            def simulate(rng, scale, p=p, q=q, rule=rule):
-                tokens, _ = _simulate_rule(p, q, rule, scaled(STEP_TRIALS, scale), rng)
-                return chisquare_gof(tokens, p)
-
+            simulate = _output_law(partial(_simulate_rule, p, q, rule), p)
             cases.append(Case(f"{lab}: {rule.name}", lambda: float("nan"), simulate))
     return cases
 
@@ -253,11 +296,7 @@ def _lp_cases() -> list[Case]:
     cases = []
     for lab, p, q in step_pairs():
         for name, lp in lps:
-
-            def simulate(rng, scale, p=p, q=q):
-                _, acc = speculative_sampling(p, q, scaled(STEP_TRIALS, scale), rng)
-                return from_proportion(int((~acc).sum()), acc.size)
-
+            simulate = _rejection_rate(partial(speculative_sampling, p, q))
             cases.append(
                 Case(f"{lab}: {name}", lambda p=p, q=q, lp=lp: lp(p, q).rejection, simulate)
             )
@@ -289,10 +328,7 @@ def _batch_cases() -> list[Case]:
                     return batch_rejection_probability(p[s], q[s], m)
                 return batch_expected_rejections(p, q, s, h, m)[0]
 
-            def simulate(rng, scale, p=p, q=q, s=s, h=h, m=m):
-                run = batch_speculative_decoding(p, q, h, scaled(SEQ_TRIALS, scale), m, rng, s)
-                return from_values(run.rejections)
-
+            simulate = _run_mean(_batch_sd(p, q, s, h, m), "rejections", SEQ_TRIALS)
             cases.append(Case(f"{lab} M={m}", exact, simulate))
     return cases
 
@@ -302,14 +338,8 @@ def _batch_law_cases() -> list[Case]:
     inst = [("Example A M=3", a, 3), ("Example B M=4", blk, 4)]
     cases = []
     for lab, pair, m in inst:
-
-        def simulate(rng, scale, pair=pair, m=m):
-            run = batch_speculative_decoding(
-                pair.target, pair.draft, 3, scaled(SEQ_TRIALS, scale), m, rng, pair.start
-            )
-            law = sequence_law(pair.target, pair.start, 3)
-            return chisquare_gof(encode_sequences(run.tokens, len(pair.target)), law)
-
+        decode = _batch_sd(pair.target, pair.draft, pair.start, 3, m)
+        simulate = _sequence_law(decode, pair.target, pair.start, 3)
         cases.append(Case(lab, lambda pair=pair: float(len(pair.target) ** 3), simulate))
     return cases
 
@@ -327,16 +357,11 @@ def _batch_floor_cases() -> list[Case]:
     cases = []
     for lab, p, q, s, h, ms in inst:
         for m in ms:
-
-            def simulate(rng, scale, p=p, q=q, s=s, h=h, m=m):
-                run = batch_speculative_decoding(p, q, h, scaled(SEQ_TRIALS, scale), m, rng, s)
-                return from_values(run.rejections)
-
             cases.append(
                 Case(
                     f"{lab} M={m}",
                     lambda p=p, q=q, s=s, h=h: batch_rejection_floor(p, q, s, h),
-                    simulate,
+                    _run_mean(_batch_sd(p, q, s, h, m), "rejections", SEQ_TRIALS),
                 )
             )
     return cases
@@ -355,14 +380,15 @@ def _budgets() -> list[tuple[str, np.ndarray, np.ndarray, float]]:
     return out
 
 
-def _biased_rejection(p, q, eps):
+def _biased_rule(p: np.ndarray, q: np.ndarray, eps: float) -> tuple[Rule, Sampler]:
+    """The optimal rule with TV(output, target) <= eps, and a sampler of it."""
     rule = optimal_biased_rule(p, q, eps)
+    return rule, partial(accept_reject, q, rule.acceptance, rule.residual)
 
-    def simulate(rng, scale):
-        _, acc = accept_reject(q, rule.acceptance, rule.residual, scaled(STEP_TRIALS, scale), rng)
-        return from_proportion(int((~acc).sum()), acc.size)
 
-    return simulate
+def _biased_rejection(p: np.ndarray, q: np.ndarray, eps: float) -> Simulation:
+    """Simulated side: the rejection rate of the optimal rule with budget ``eps``."""
+    return _rejection_rate(_biased_rule(p, q, eps)[1])
 
 
 def _tradeoff_cases() -> list[Case]:
@@ -388,27 +414,14 @@ def _tradeoff_lp_cases() -> list[Case]:
 def _tradeoff_law_cases() -> list[Case]:
     cases = []
     for lab, p, q, e in _budgets():
-        rule = optimal_biased_rule(p, q, e)
-
-        def simulate(rng, scale, q=q, rule=rule):
-            n = scaled(STEP_TRIALS, scale)
-            tokens, _ = accept_reject(q, rule.acceptance, rule.residual, n, rng)
-            return chisquare_gof(tokens, rule.output)
-
+        rule, sample = _biased_rule(p, q, e)
+        simulate = _output_law(sample, rule.output)
         cases.append(Case(f"{lab} (output (1-lam)p + lam q)", lambda: float("nan"), simulate))
     a = example_a()
     for lam in (0.5, 0.8):
-
-        def simulate_seq(rng, scale, lam=lam):
-            run = speculative_decoding(
-                a.target, a.draft, 3, scaled(SEQ_TRIALS, scale), None, rng, a.start, mix=lam
-            )
-            law = sequence_law((1 - lam) * a.target + lam * a.draft, a.start, 3)
-            return chisquare_gof(encode_sequences(run.tokens, 4), law)
-
-        cases.append(
-            Case(f"Example A sequence lam={lam:g} (chain K_lam)", lambda: 64.0, simulate_seq)
-        )
+        decode = _sd(a.target, a.draft, a.start, 3, mix=lam)
+        simulate = _sequence_law(decode, (1 - lam) * a.target + lam * a.draft, a.start, 3)
+        cases.append(Case(f"Example A sequence lam={lam:g} (chain K_lam)", lambda: 64.0, simulate))
     return cases
 
 
@@ -426,12 +439,7 @@ def _tradeoff_sequence_cases() -> list[Case]:
             def exact(p=p, q=q, s=s, h=h, lam=lam) -> float:
                 return biased_expected_rejections(p, q, s, h, lam)
 
-            def simulate(rng, scale, p=p, q=q, s=s, h=h, lam=lam):
-                n = scaled(SEQ_TRIALS, scale)
-                return from_values(
-                    speculative_decoding(p, q, h, n, None, rng, s, mix=lam).rejections
-                )
-
+            simulate = _run_mean(_sd(p, q, s, h, mix=lam), "rejections", SEQ_TRIALS)
             cases.append(Case(f"{lab} lam={lam:g}", exact, simulate))
     return cases
 
