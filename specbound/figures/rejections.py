@@ -4,7 +4,10 @@ Carlo dots with 95% error bars)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from specbound.bounds.rejection_examples import example_a
@@ -22,7 +25,7 @@ from specbound.bounds.tradeoff import (
 )
 from specbound.distributions import random_kernel
 from specbound.figures import FigureContext, FigureOutput, FigureSpec
-from specbound.simulations.estimate import from_proportion, from_values
+from specbound.simulations.estimate import Estimate, from_proportion, from_values
 from specbound.simulations.markov import speculative_decoding
 from specbound.simulations.rejection_rules import accept_reject
 
@@ -31,6 +34,39 @@ Z95 = 1.96
 
 def _columns(keys: tuple[str, ...]) -> dict[str, list]:
     return {k: [] for k in keys}
+
+
+def _add_row(cols: dict[str, list], *values) -> None:
+    """Append one row (one value per column, in column order)."""
+    for k, v in zip(cols, values, strict=True):
+        cols[k].append(v)
+
+
+def _exact_and_simulated(
+    ax: Axes,
+    cols: dict[str, list],
+    series: tuple[str, str],
+    xs: np.ndarray,
+    exact: list[float],
+    mc_xs: tuple[int, ...],
+    estimate: Callable[[int], Estimate],
+) -> None:
+    """One series: the exact curve over ``xs`` and Monte Carlo dots (95% CI) at ``mc_xs``.
+
+    ``series`` is (label in the data, legend of the exact line); ``estimate(x)`` runs
+    the simulation at x. Rows (label, kind, x, value, se) go to ``cols``.
+    """
+    label, legend = series
+    (line,) = ax.plot(xs, exact, lw=1.2, label=legend)
+    for x, e in zip(xs, exact, strict=True):
+        _add_row(cols, label, "exact", int(x), e, 0.0)
+    means, ses = [], []
+    for x in mc_xs:
+        est = estimate(x)
+        means.append(est.mean)
+        ses.append(est.se)
+        _add_row(cols, label, "monte carlo", x, est.mean, est.se)
+    ax.errorbar(mc_xs, means, yerr=Z95 * np.asarray(ses), fmt="o", ms=3, color=line.get_color())
 
 
 def rejections_vs_horizon(ctx: FigureContext) -> FigureOutput:
@@ -51,20 +87,18 @@ def rejections_vs_horizon(ctx: FigureContext) -> FigureOutput:
     ax = fig.add_subplot()
     for w in (0.2, 0.5, 0.8):
         q = (1 - w) * p + w * other
-        exact = [expected_rejections(p, q, 0, int(h)) for h in horizons]
         label = f"w={w:g}"
-        (line,) = ax.plot(horizons, exact, lw=1.2, label=f"exact, draft weight {label}")
-        for h, e in zip(horizons, exact, strict=True):
-            for k, v in zip(cols, (label, "exact", int(h), e, 0.0), strict=True):
-                cols[k].append(v)
-        means, ses = [], []
-        for h in mc_h:
-            est = from_values(speculative_decoding(p, q, h, trials, None, rng).rejections)
-            means.append(est.mean)
-            ses.append(est.se)
-            for k, v in zip(cols, (label, "monte carlo", h, est.mean, est.se), strict=True):
-                cols[k].append(v)
-        ax.errorbar(mc_h, means, yerr=Z95 * np.asarray(ses), fmt="o", ms=3, color=line.get_color())
+        _exact_and_simulated(
+            ax,
+            cols,
+            (label, f"exact, draft weight {label}"),
+            horizons,
+            [expected_rejections(p, q, 0, int(h)) for h in horizons],
+            mc_h,
+            lambda h, q=q: from_values(
+                speculative_decoding(p, q, h, trials, None, rng).rejections
+            ),
+        )
     ax.set_xlabel("horizon H (tokens)")
     ax.set_ylabel("E[rejections]")
     ax.set_title(f"Rejections = sum of TV (n=20; dots: {trials:,} runs, 95% CI)")
@@ -83,26 +117,26 @@ def tokens_per_step_vs_gamma(ctx: FigureContext) -> FigureOutput:
     gammas = np.arange(0, 13)
     mc_g = (1, 2, 4, 8, 12)
     cols = _columns(("series", "kind", "gamma", "tokens_per_step", "se"))
+    q = np.tile([1.0, 0.0], (2, 1))
     fig = Figure(figsize=(6, 4.2))
     ax = fig.add_subplot()
     for alpha in (0.5, 0.7, 0.8, 0.9):
         label = f"alpha={alpha:g}"
-        exact = [expected_tokens_per_step(alpha, int(g)) for g in gammas]
-        (line,) = ax.plot(gammas, exact, lw=1.2, label=f"exact, {label}")
-        for g, e in zip(gammas, exact, strict=True):
-            for k, v in zip(cols, (label, "exact", int(g), e, 0.0), strict=True):
-                cols[k].append(v)
         p = np.tile([alpha, 1 - alpha], (2, 1))
-        q = np.tile([1.0, 0.0], (2, 1))
-        means, ses = [], []
-        for g in mc_g:
+
+        def estimate(g: int, p: np.ndarray = p) -> Estimate:
             run = speculative_decoding(p, q, g + 1, trials, g, rng)
-            est = from_values(run.first_round_tokens)
-            means.append(est.mean)
-            ses.append(est.se)
-            for k, v in zip(cols, (label, "monte carlo", g, est.mean, est.se), strict=True):
-                cols[k].append(v)
-        ax.errorbar(mc_g, means, yerr=Z95 * np.asarray(ses), fmt="o", ms=3, color=line.get_color())
+            return from_values(run.first_round_tokens)
+
+        _exact_and_simulated(
+            ax,
+            cols,
+            (label, f"exact, {label}"),
+            gammas,
+            [expected_tokens_per_step(alpha, int(g)) for g in gammas],
+            mc_g,
+            estimate,
+        )
     ax.set_xlabel("gamma (draft tokens per call)")
     ax.set_ylabel("E[tokens per step]")
     ax.set_title(f"Chain formula (dots: {trials:,} calls, 95% CI)")
@@ -128,8 +162,7 @@ def pareto_front(ctx: FigureContext) -> FigureOutput:
     cols = _columns(("panel", "kind", "loss_tv", "rejection", "se"))
 
     def add(panel, kind, x, y, se=0.0):
-        for k, v in zip(cols, (panel, kind, float(x), float(y), float(se)), strict=True):
-            cols[k].append(v)
+        _add_row(cols, panel, kind, float(x), float(y), float(se))
 
     fig = Figure(figsize=(10, 4.2))
     ax1, ax2 = fig.subplots(1, 2)
