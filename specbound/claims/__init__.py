@@ -31,8 +31,8 @@ from typing import Literal
 
 import numpy as np
 
-from specbound.simulations.agreement import GofResult
-from specbound.simulations.estimate import Estimate, z_score
+from specbound.simulations.agreement import GofResult, chisquare_gof
+from specbound.simulations.estimate import Estimate, from_proportion, z_score
 
 #: Modules holding claim definitions; each defines ``CLAIMS: list[Claim]``.
 CLAIM_MODULES: tuple[str, ...] = (
@@ -171,6 +171,34 @@ def scaled(trials: int, scale: float, minimum: int = 2_000) -> int:
 def case_rng(seed: int, claim_id: str, label: str) -> np.random.Generator:
     """The generator of one case: seeded by (seed, crc32("claim_id/label"))."""
     return np.random.default_rng([int(seed), zlib.crc32(f"{claim_id}/{label}".encode())])
+
+
+Sampler = Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+"""``sample(size, rng) -> (tokens, accepted)``: ``size`` independent runs of a sampler."""
+
+
+def sampled_law(
+    sample: Sampler, law: np.ndarray, trials: int
+) -> Callable[[np.random.Generator, float], GofResult]:
+    """Simulated side of an output-law claim: chi-square of the sampled tokens vs ``law``."""
+
+    def simulate(rng: np.random.Generator, scale: float) -> GofResult:
+        tokens, _ = sample(scaled(trials, scale), rng)
+        return chisquare_gof(tokens, law)
+
+    return simulate
+
+
+def sampled_acceptance(
+    sample: Sampler, trials: int
+) -> Callable[[np.random.Generator, float], Estimate]:
+    """Simulated side of an acceptance claim: the fraction of accepted runs."""
+
+    def simulate(rng: np.random.Generator, scale: float) -> Estimate:
+        _, accepted = sample(scaled(trials, scale), rng)
+        return from_proportion(int(np.count_nonzero(accepted)), accepted.size)
+
+    return simulate
 
 
 def all_claims() -> list[Claim]:

@@ -4,13 +4,17 @@ arXiv 2512.11718 (EACL 2026), as implemented here from ``theory/branching_walk.m
 Exact sides: closed forms (Dirichlet moments, bounds C4-C6) and exact optimal trees
 of deterministic laws (``specbound.trees``). Simulated sides: the verifier walking the
 tree (C1), or the optimal tree built in independently sampled i.i.d. environments
-(assumption (E)), averaged over environments. Random-environment cases use at most
-P = 10^4 to keep each claim to a few seconds; P = 10^5 is in the benchmark and figure.
+(assumption (E)), averaged over environments. Random environments: a Dirichlet law and real text,
+the word-bigram target laws of :mod:`specbound.simulations.text_ngram` at 4000
+positions of the text (contexts drawn by their frequency; :func:`text_law`).
+Random-environment cases use at most P = 10^4 to keep each claim to a few seconds;
+P = 10^5 is in the benchmark and figure.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -25,17 +29,21 @@ from specbound.bounds.branching_walk import (
     speed_of_light_bound,
 )
 from specbound.claims import EQUAL, LOWER, UPPER, Case, Claim, scaled
+from specbound.claims.trees import imperfect_tree
 from specbound.distributions import softmax, zipf
 from specbound.simulations.estimate import Estimate, from_values
 from specbound.simulations.random_trees import (
     DirichletLaw,
+    EmpiricalLaw,
     FixedLaw,
+    LawSampler,
     SoftmaxGaussianLaw,
     environment_values,
     optimal_random_tree,
     verifier_accepted,
 )
-from specbound.trees import batch_tree, chain_tree, kary_tree, optimal_tree, tree_value
+from specbound.simulations.text_ngram import load_corpus, text_laws, text_pairs
+from specbound.trees import batch_tree, chain_tree, kary_tree, optimal_tree
 
 PAPER = "Pankratov & Alistarh 25"
 SOURCE = "arXiv 2512.11718; theory/branching_walk.md"
@@ -49,6 +57,58 @@ DETERMINISTIC = {
     "zipf(1.5), n=10": zipf(10, 1.5),
 }
 RANDOM_LAW = DirichletLaw(0.5, 10)
+#: Vocabulary of the real-text environment (199 words + ``<unk>``).
+TEXT_VOCAB = 200
+#: Text positions whose next-token laws make the real-text environment.
+TEXT_POSITIONS = 4000
+TEXT_LABEL = f"real text bigrams n={TEXT_VOCAB}"
+#: Budgets of the real-text random-environment cases of the bound claims.
+TEXT_SIZES = (10, 100, 1000)
+
+Moments = tuple[float, float, float]
+
+
+@cache
+def text_law() -> EmpiricalLaw:
+    """The real-text environment: target bigram laws at ``TEXT_POSITIONS`` text positions.
+
+    Contexts are drawn (seeded) with their frequency in the corpus
+    (:func:`~specbound.simulations.text_ngram.text_laws`), i.e. at random positions
+    of the text; the law L of assumption (E) is the empirical law of these rows, so
+    their moments (:func:`text_moments`) are exact for L.
+    """
+    kernel, weights = text_laws(TEXT_VOCAB)
+    contexts = np.random.default_rng(2512_11718).choice(weights.size, TEXT_POSITIONS, p=weights)
+    return EmpiricalLaw(kernel[contexts])
+
+
+@cache
+def text_moments() -> Moments:
+    """Exact (mu, mu2, phi) of the real-text environment :func:`text_law`."""
+    est = entropy_moment_estimates(text_law().rows)
+    return est.mu, est.mu2, est.phi
+
+
+@cache
+def text_weighted_moments() -> Moments:
+    """(mu, mu2, phi) along the whole text: each context's law weighted by its frequency."""
+    kernel, weights = text_laws(TEXT_VOCAB)
+    rows = [entropy_moment_estimates(row) for row in kernel]
+    return (
+        float(weights @ [r.mu for r in rows]),
+        float(weights @ [r.mu2 for r in rows]),
+        float(weights @ [r.phi for r in rows]),
+    )
+
+
+#: Random environments of the bound claims: label -> (law, its exact moments).
+ENVIRONMENT_LAWS: dict[str, tuple[Callable[[], LawSampler], Callable[[], Moments]]] = {
+    RANDOM_LAW.name: (
+        lambda: RANDOM_LAW,
+        lambda: dirichlet_moments(RANDOM_LAW.concentration, RANDOM_LAW.n),
+    ),
+    TEXT_LABEL: (text_law, text_moments),
+}
 
 
 @cache
@@ -56,33 +116,46 @@ def _exact_tree(label: str, size: int):
     return optimal_tree(DETERMINISTIC[label], size)
 
 
-def _moments(label: str) -> tuple[float, float, float]:
+def _moments(label: str) -> Moments:
     est = entropy_moment_estimates(DETERMINISTIC[label])
     return est.mu, est.mu2, est.phi
 
 
-def _verifier_optimum(label: str, size: int):
-    """Simulate: the verifier walking the exact optimal tree (E[X_opt] by Monte Carlo)."""
+def _walk(tree: Callable[[], object]) -> Callable[[np.random.Generator, float], Estimate]:
+    """Simulate: the verifier walking ``tree()`` (E[X | T] by Monte Carlo)."""
 
     def simulate(rng: np.random.Generator, scale: float) -> Estimate:
-        x = verifier_accepted(_exact_tree(label, size), scaled(WALKS, scale), rng)
-        return from_values(x)
+        return from_values(verifier_accepted(tree(), scaled(WALKS, scale), rng))
 
     return simulate
 
 
-def _environment_optimum(law, size: int):
+def _verifier_optimum(label: str, size: int) -> Callable[[np.random.Generator, float], Estimate]:
+    """Simulate: the verifier walking the exact optimal tree (E[X_opt] by Monte Carlo)."""
+    return _walk(lambda: _exact_tree(label, size))
+
+
+def _environments(scale: float) -> int:
+    return max(10, round(ENVIRONMENTS * scale))
+
+
+def _environment_optimum(
+    law: Callable[[], LawSampler], size: int
+) -> Callable[[np.random.Generator, float], Estimate]:
     """Simulate: E[X_opt(P)] over independent environments (optimal tree built in each)."""
 
     def simulate(rng: np.random.Generator, scale: float) -> Estimate:
-        envs = max(10, round(ENVIRONMENTS * scale))
-        return from_values(environment_values(law, size, envs, rng=rng)[:, 0])
+        return from_values(environment_values(law(), size, _environments(scale), rng=rng)[:, 0])
 
     return simulate
 
 
 def _bound_cases(bound, det_sizes, rnd_sizes) -> list[Case]:
-    """bound(mu, mu2, phi, P) against deterministic optima and random environments."""
+    """bound(mu, mu2, phi, P) against deterministic optima and random environments.
+
+    ``rnd_sizes`` are the budgets of the Dirichlet environment; the real-text one is
+    checked at ``TEXT_SIZES``.
+    """
     cases = []
     for label in DETERMINISTIC:
         mu, mu2, phi = _moments(label)
@@ -94,15 +167,16 @@ def _bound_cases(bound, det_sizes, rnd_sizes) -> list[Case]:
                     _verifier_optimum(label, p),
                 )
             )
-    mu, mu2, phi = dirichlet_moments(RANDOM_LAW.concentration, RANDOM_LAW.n)
-    for p in rnd_sizes:
-        cases.append(
-            Case(
-                f"{RANDOM_LAW.name} random env P={p}",
-                lambda p=p: bound(mu, mu2, phi, p),
-                _environment_optimum(RANDOM_LAW, p),
+    for name, sizes in ((RANDOM_LAW.name, rnd_sizes), (TEXT_LABEL, TEXT_SIZES)):
+        law, moments = ENVIRONMENT_LAWS[name]
+        for p in sizes:
+            cases.append(
+                Case(
+                    f"{name} random env P={p}",
+                    lambda moments=moments, p=p: bound(*moments(), p),
+                    _environment_optimum(law, p),
+                )
             )
-        )
     return cases
 
 
@@ -120,6 +194,24 @@ def _explicit(mu, mu2, phi, p):
 
 def _abstract(mu, mu2, phi, p):
     return speed_of_light_bound(mu, mu2, p, constant=0.0)
+
+
+def _bound_claim(
+    name: str, statement: str, bound: Callable, sizes: tuple[tuple[int, ...], ...], note: str
+) -> Claim:
+    """Claim ``bw.bound_<name>``: ``bound(mu, mu2, phi, P)`` is an upper bound on E[X_opt(P)].
+
+    ``sizes`` = (deterministic budgets, Dirichlet-environment budgets); the real-text
+    environment is checked at ``TEXT_SIZES`` (see :func:`_bound_cases`).
+    """
+    return Claim(
+        id=f"bw.bound_{name}",
+        paper=PAPER,
+        statement=statement,
+        agreement=UPPER,
+        cases=lambda: _bound_cases(bound, *sizes),
+        source=f"{SOURCE} {note}",
+    )
 
 
 def _tolerance(p: int) -> float:
@@ -158,6 +250,24 @@ def _moment_cases() -> list[Case]:
                 return Estimate(mean, se, est.rows)
 
             cases.append(Case(f"Dir({a:g}*1_{n}) {name}", lambda e=exact[j]: e, simulate))
+    for j, name in enumerate(("mu", "mu2", "phi")):
+
+        def simulate(rng, scale, j=j):
+            tokens = load_corpus(TEXT_VOCAB).tokens
+            kernel, _ = text_laws(TEXT_VOCAB)
+            positions = rng.integers(0, tokens.size - 1, scaled(10_000, scale))
+            est = entropy_moment_estimates(kernel[tokens[positions]])
+            mean = (est.mu, est.mu2, est.phi)[j]
+            se = (est.mu_se, est.mu2_se, est.phi_se)[j]
+            return Estimate(mean, se, est.rows)
+
+        cases.append(
+            Case(
+                f"{TEXT_LABEL}, text positions {name}",
+                lambda j=j: text_weighted_moments()[j],
+                simulate,
+            )
+        )
     return cases
 
 
@@ -167,18 +277,10 @@ def _random_tree(law, size: int, seed: int):
 
 
 def _identity_cases() -> list[Case]:
-    def walk(tree_fn):
-        def simulate(rng, scale):
-            return from_values(verifier_accepted(tree_fn(), scaled(WALKS, scale), rng))
-
-        return simulate
-
-    out = []
-    for label, size in (("(0.9, 0.1)", 10_000), ("(0.5, 0.3, 0.2)", 1000)):
-        fn = lambda label=label, size=size: _exact_tree(label, size)  # noqa: E731
-        out.append(
-            Case(f"{label} optimal P={size}", lambda fn=fn: fn().expected_accepted, walk(fn))
-        )
+    trees: dict[str, Callable] = {
+        f"{label} optimal P={size}": lambda label=label, size=size: _exact_tree(label, size)
+        for label, size in (("(0.9, 0.1)", 10_000), ("(0.5, 0.3, 0.2)", 1000))
+    }
     laws = (
         (RANDOM_LAW, 1000),
         (SoftmaxGaussianLaw(2.5, 200), 1000),
@@ -186,28 +288,33 @@ def _identity_cases() -> list[Case]:
         (FixedLaw(np.array([0.6, 0.3, 0.1, 0.0])), 200),
     )
     for law, size in laws:
-        fn = lambda law=law, size=size: _random_tree(law, size, 1000)  # noqa: E731
-        out.append(
-            Case(
-                f"{law.name} env seed 1000 P={size}",
-                lambda fn=fn: fn().expected_accepted,
-                walk(fn),
-            )
+        trees[f"{law.name} env seed 1000 P={size}"] = lambda law=law, size=size: _random_tree(
+            law, size, 1000
         )
-    return out
+    trees[f"{TEXT_LABEL} env seed 1000 P=1000"] = lambda: _random_tree(text_law(), 1000, 1000)
+    return [
+        Case(label, lambda fn=fn: fn().expected_accepted, _walk(fn)) for label, fn in trees.items()
+    ]
 
 
 def _doubling_cases() -> list[Case]:
+    flat = DirichletLaw(0.2, 10)
+    laws = {
+        RANDOM_LAW.name: ENVIRONMENT_LAWS[RANDOM_LAW.name],
+        flat.name: (lambda: flat, lambda: dirichlet_moments(flat.concentration, flat.n)),
+        TEXT_LABEL: ENVIRONMENT_LAWS[TEXT_LABEL],
+    }
     out = []
-    for law, p in ((RANDOM_LAW, 1000), (DirichletLaw(0.2, 10), 1000)):
-        mu, _, _ = dirichlet_moments(law.concentration, law.n)
+    p = 1000
+    for name, (law, moments) in laws.items():
 
-        def simulate(rng, scale, law=law, p=p):
-            envs = max(10, round(ENVIRONMENTS * scale))
-            v = environment_values(law, [p, 2 * p], envs, rng=rng)
+        def simulate(rng, scale, law=law):
+            v = environment_values(law(), [p, 2 * p], _environments(scale), rng=rng)
             return from_values(v[:, 1] - v[:, 0])
 
-        out.append(Case(f"{law.name} P={p} -> {2 * p}", lambda mu=mu: math.log(2) / mu, simulate))
+        out.append(
+            Case(f"{name} P={p} -> {2 * p}", lambda m=moments: math.log(2) / m()[0], simulate)
+        )
     return out
 
 
@@ -242,7 +349,10 @@ def _runtime_cases() -> list[Case]:
 
 
 def _imperfect_cases() -> list[Case]:
-    """Target p at every node; the drafter builds the optimal tree of its own law q."""
+    """Target p at every node; the drafter builds the optimal tree of its own law q.
+
+    The real-text pair is the bigram target and draft laws after the most frequent word.
+    """
     g = np.random.default_rng(2512)
     z = g.normal(0.0, 2.0, 12)
     pairs = {
@@ -250,21 +360,16 @@ def _imperfect_cases() -> list[Case]:
         "zipf(1.5) vs flatter zipf(0.7)": (zipf(10, 1.5), zipf(10, 0.7)),
         "softmax vs noisy softmax": (softmax(z), softmax(z + g.normal(0.0, 1.0, 12))),
     }
+    word, p_text, q_text = text_pairs(TEXT_VOCAB, contexts=1)[0]
+    pairs[f"real text after {word!r}: target vs draft bigram"] = (p_text, q_text)
     out = []
     for label, (p, q) in pairs.items():
-        order = np.argsort(-q, kind="stable")  # the drafter's ranking of the tokens
         for size in (10, 1000):
-
-            def simulate(rng, scale, p=p, q=q, order=order, size=size):
-                drafted = optimal_tree(q[order], size)  # T_q, ranks in q's order
-                under_p = tree_value(p[order], drafted.parent, drafted.child_index)
-                return from_values(verifier_accepted(under_p, scaled(WALKS, scale), rng))
-
             out.append(
                 Case(
                     f"{label} P={size}",
                     lambda p=p, size=size: optimal_tree(np.sort(p)[::-1], size).expected_accepted,
-                    simulate,
+                    _walk(lambda p=p, q=q, size=size: imperfect_tree(p, q, size)),
                 )
             )
     return out
@@ -275,7 +380,8 @@ CLAIMS = [
         id="bw.moments",
         paper=PAPER,
         statement="Dir(a 1_n): mu = psi(A+1) - psi(a+1), mu2 = mu^2 + psi1(a+1) - psi1(A+1), "
-        "phi = (a+1)/(A+1), A = n a (Monte Carlo over sampled laws).",
+        "phi = (a+1)/(A+1), A = n a (Monte Carlo over sampled laws); real text: the "
+        "frequency-weighted moments of the bigram laws = their mean over text positions.",
         agreement=EQUAL,
         cases=_moment_cases,
         source=SOURCE + " C3",
@@ -289,38 +395,34 @@ CLAIMS = [
         cases=_identity_cases,
         source=SOURCE + " C1",
     ),
-    Claim(
-        id="bw.bound_renewal",
-        paper=PAPER,
-        statement="E[X_opt(P)] <= ln P / mu + mu2 / mu^2 (sharp rigorous bound), P = 1..10^5.",
-        agreement=UPPER,
-        cases=lambda: _bound_cases(_renewal, (1, 10, 1000, 100_000), (1, 100, 10_000)),
-        source=SOURCE + " C5",
+    _bound_claim(
+        "renewal",
+        "E[X_opt(P)] <= ln P / mu + mu2 / mu^2 (sharp rigorous bound), P = 1..10^5.",
+        _renewal,
+        ((1, 10, 1000, 100_000), (1, 100, 10_000)),
+        "C5",
     ),
-    Claim(
-        id="bw.bound_chernoff",
-        paper=PAPER,
-        statement="E[X_opt(P)] <= ln P / (-ln phi) + 1/(1 - phi), phi = E sum p^2.",
-        agreement=UPPER,
-        cases=lambda: _bound_cases(_chernoff, (1, 10, 1000, 100_000), (1, 100, 10_000)),
-        source=SOURCE + " C4",
+    _bound_claim(
+        "chernoff",
+        "E[X_opt(P)] <= ln P / (-ln phi) + 1/(1 - phi), phi = E sum p^2.",
+        _chernoff,
+        ((1, 10, 1000, 100_000), (1, 100, 10_000)),
+        "C4",
     ),
-    Claim(
-        id="bw.bound_explicit",
-        paper=PAPER,
-        statement="Paper's bound with the explicit constant: E[X_opt(P)] <= "
+    _bound_claim(
+        "explicit",
+        "Paper's bound with the explicit constant: E[X_opt(P)] <= "
         "(mu + mu2)(ln P + 1) / mu^2 for every P >= 1.",
-        agreement=UPPER,
-        cases=lambda: _bound_cases(_explicit, (1, 10, 100_000), (1, 1000)),
-        source=SOURCE + " C4",
+        _explicit,
+        ((1, 10, 100_000), (1, 1000)),
+        "C4",
     ),
-    Claim(
-        id="bw.bound_abstract",
-        paper=PAPER,
-        statement="Abstract's form, no O(1) term: E[X_opt(P)] <= (mu + mu2) ln P / mu^2, P >= 3.",
-        agreement=UPPER,
-        cases=lambda: _bound_cases(_abstract, (3, 10, 100_000), (3, 1000)),
-        source=SOURCE + " C4/C5",
+    _bound_claim(
+        "abstract",
+        "Abstract's form, no O(1) term: E[X_opt(P)] <= (mu + mu2) ln P / mu^2, P >= 3.",
+        _abstract,
+        ((3, 10, 100_000), (3, 1000)),
+        "C4/C5",
     ),
     Claim(
         id="bw.asymptotic_upper",

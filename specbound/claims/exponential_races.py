@@ -11,7 +11,7 @@ tests in ``tests/test_exponential_races.py``.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from specbound.bounds.exponential_races import (
     rank_distribution,
     tokens_per_step_bound,
 )
-from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, scaled
+from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, sampled_law, scaled
 from specbound.distributions import dirichlet, disjoint_pair, pair_at_tv, target_draft_pair
 from specbound.simulations.agreement import chisquare_gof
 from specbound.simulations.estimate import Estimate, from_proportion, from_values
@@ -88,11 +88,8 @@ def _alpha(name: str) -> np.ndarray:
 
 def _output_law_cases() -> list[Case]:
     def node(name: str, m: int) -> Case:
-        def simulate(rng, scale):
-            p, q = _pair(name)
-            tokens, _ = ersd_node(p, q, m, scaled(200_000, scale), rng)
-            return chisquare_gof(tokens, p)
-
+        p, q = _pair(name)
+        simulate = sampled_law(partial(ersd_node, p, q, m), p, 200_000)
         return Case(f"node m={m}, {name}", lambda: float("nan"), simulate)
 
     def text(name: str, k: int) -> Case:

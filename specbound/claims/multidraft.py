@@ -3,26 +3,40 @@
 Each scheme's sampler is the real algorithm (:mod:`specbound.simulations.multidraft`);
 the exact side comes from :mod:`specbound.lp`. Instances: the theory note's n = 2 and
 n = 6 references, random non-identical drafts, a draft without mass where the target
-has mass, a one-hot target, and large vocabularies (1000, 1024) for the schemes that do
-not enumerate tuples. LPs are solved lazily and cached per instance.
+has mass, a one-hot target, large vocabularies (1000, 1024) for the schemes that do
+not enumerate tuples, and real text (:mod:`specbound.simulations.text_ngram`): the
+bigram target and draft laws after a frequent word, K i.i.d. drafts. The real-text
+models are fitted at vocabulary 50 (49 words + ``<unk>``) when K = 2, so that the
+schemes enumerating the n^K draft tuples (canonical LP, importance weights) apply,
+and at the full vocabulary 200 with K = 3 for the others. Instances and LPs are
+built lazily and cached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 
-from specbound.claims import DISTRIBUTION, EQUAL, LOWER, UPPER, Case, Claim, scaled
+from specbound.claims import (
+    DISTRIBUTION,
+    EQUAL,
+    LOWER,
+    UPPER,
+    Case,
+    Claim,
+    sampled_acceptance,
+    sampled_law,
+    scaled,
+)
 from specbound.distributions import dirichlet, disjoint_pair, pair_at_tv, target_draft_pair
 from specbound.lp.baselines import nss_acceptance, specinfer_acceptance, spectr_acceptance
 from specbound.lp.optimum import identical, optimal_acceptance
 from specbound.lp.selection import canonical_rule, importance_weighted_rule
 from specbound.lp.truncated import tournament
 from specbound.simulations.agreement import chisquare_gof
-from specbound.simulations.estimate import from_proportion
 from specbound.simulations.multidraft import (
     nss_sampling,
     sample_drafts,
@@ -33,6 +47,7 @@ from specbound.simulations.multidraft import (
     tournament_sampling,
     tournament_select,
 )
+from specbound.simulations.text_ngram import text_pairs
 
 PAPER = "Khisti+25"
 TRIALS = 200_000
@@ -42,7 +57,15 @@ SMALL_TUPLES = 5_000
 S_TRUNC = 3
 
 
+def _text_instance(vocab_size: int, context: int, k: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """(label, target, K i.i.d. drafts) after the ``context``-th most frequent word."""
+    word, p, q = text_pairs(vocab_size, contexts=context + 1)[context]
+    return f"real text n={vocab_size} after {word!r} K={k}", p, np.tile(q, (k, 1))
+
+
+@cache
 def _instances() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The instances, by label: (target, drafts)."""
     p6 = np.array([0.30, 0.25, 0.15, 0.12, 0.10, 0.08])
     q1 = np.array([0.10, 0.15, 0.30, 0.25, 0.12, 0.08])
     q2 = np.array([0.20, 0.05, 0.25, 0.20, 0.20, 0.10])
@@ -52,6 +75,7 @@ def _instances() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     p_soft, q_soft = target_draft_pair(1000, rng=11)
     p_tv, q_tv = pair_at_tv(1024, 0.3, rng=12)
     p_dis, q_dis = disjoint_pair(64, rng=13)
+    text = [_text_instance(50, 0, 2), _text_instance(200, 1, 3)]
     return {
         "n=2 a=.5 b=.1 K=2": (np.array([0.1, 0.9]), np.full((2, 2), 0.5)),
         "n=6 reference K=2": (p6, np.vstack([q1, q2])),
@@ -69,10 +93,8 @@ def _instances() -> dict[str, tuple[np.ndarray, np.ndarray]]:
         "n=1000 softmax K=4": (p_soft, np.tile(q_soft, (4, 1))),
         "n=1024 TV=0.3 K=3": (p_tv, np.tile(q_tv, (3, 1))),
         "n=64 disjoint supports K=3": (p_dis, np.tile(q_dis, (3, 1))),
+        **{label: (p, q) for label, p, q in text},
     }
-
-
-INSTANCES = _instances()
 
 
 def _small(q: np.ndarray) -> bool:
@@ -92,31 +114,51 @@ class Scheme:
 
 @cache
 def _canonical(label: str):
-    return canonical_rule(*INSTANCES[label])
+    return canonical_rule(*_instances()[label])
 
 
 @cache
 def _importance(label: str):
-    return importance_weighted_rule(*INSTANCES[label])
+    return importance_weighted_rule(*_instances()[label])
 
 
 @cache
 def _tournament(label: str):
-    return tournament(*INSTANCES[label], S_TRUNC)
+    return tournament(*_instances()[label], S_TRUNC)
 
 
 @cache
 def _optimum(label: str) -> float:
-    return optimal_acceptance(*INSTANCES[label])
+    return optimal_acceptance(*_instances()[label])
 
 
-def _selected_rule(rule_of):
-    def select(label, size, rng):
+def _rule_scheme(name: str, rule_of: Callable) -> Scheme:
+    """A selection-rule scheme (canonical LP, importance weights) built by ``rule_of(label)``."""
+
+    def select(label: str, size: int, rng: np.random.Generator):
         rule = rule_of(label)
         x = sample_drafts(rule.drafts, size, rng)
         return select_positions(rule, x, rng), rule.intermediate
 
-    return select
+    return Scheme(
+        name,
+        lambda lab: rule_of(lab).acceptance,
+        lambda lab, m, g: selection_sampling(rule_of(lab), m, g),
+        _small,
+        select,
+    )
+
+
+def _baseline_scheme(
+    name: str, acceptance: Callable, sampling: Callable, applies: Callable[[np.ndarray], bool]
+) -> Scheme:
+    """A scheme with ``acceptance(target, drafts)`` and ``sampling(target, drafts, m, rng)``."""
+    return Scheme(
+        name,
+        lambda lab: acceptance(*_instances()[lab]),
+        lambda lab, m, g: sampling(*_instances()[lab], m, g),
+        applies,
+    )
 
 
 def _selected_tournament(label, size, rng):
@@ -124,18 +166,8 @@ def _selected_tournament(label, size, rng):
     return tournament_select(t, sample_drafts(t.drafts, size, rng), rng), t.intermediate
 
 
-def _args(label):
-    return INSTANCES[label]
-
-
 SCHEMES = [
-    Scheme(
-        "canonical LP",
-        lambda lab: _canonical(lab).acceptance,
-        lambda lab, m, g: selection_sampling(_canonical(lab), m, g),
-        _small,
-        _selected_rule(_canonical),
-    ),
+    _rule_scheme("canonical LP", _canonical),
     Scheme(
         f"truncated LP/tournament s={S_TRUNC}",
         lambda lab: _tournament(lab).acceptance,
@@ -143,55 +175,30 @@ SCHEMES = [
         lambda q: q.shape[0] >= 2,
         _selected_tournament,
     ),
-    Scheme(
-        "importance weights",
-        lambda lab: _importance(lab).acceptance,
-        lambda lab, m, g: selection_sampling(_importance(lab), m, g),
-        _small,
-        _selected_rule(_importance),
-    ),
-    Scheme(
-        "SpecInfer",
-        lambda lab: specinfer_acceptance(*_args(lab)),
-        lambda lab, m, g: specinfer_sampling(*_args(lab), m, g),
-        lambda q: True,
-    ),
-    Scheme(
-        "SpecTr K-SEQ",
-        lambda lab: spectr_acceptance(*_args(lab)),
-        lambda lab, m, g: spectr_sampling(*_args(lab), m, g),
-        identical,
-    ),
-    Scheme(
-        "NSS",
-        lambda lab: nss_acceptance(*_args(lab)),
-        lambda lab, m, g: nss_sampling(*_args(lab), m, g),
-        lambda q: True,
-    ),
+    _rule_scheme("importance weights", _importance),
+    _baseline_scheme("SpecInfer", specinfer_acceptance, specinfer_sampling, lambda q: True),
+    _baseline_scheme("SpecTr K-SEQ", spectr_acceptance, spectr_sampling, identical),
+    _baseline_scheme("NSS", nss_acceptance, nss_sampling, lambda q: True),
 ]
 
 
 def _pairs(schemes=SCHEMES):
-    return [(s, label) for s in schemes for label, (_, q) in INSTANCES.items() if s.applies(q)]
+    return [(s, label) for s in schemes for label, (_, q) in _instances().items() if s.applies(q)]
 
 
 def _law_cases() -> list[Case]:
-    def make(s: Scheme, label: str):
-        def simulate(rng, scale):
-            tokens, _ = s.sample(label, scaled(TRIALS, scale), rng)
-            return chisquare_gof(tokens, INSTANCES[label][0])
-
-        return simulate
-
-    return [Case(f"{s.name} | {lab}", lambda: float("nan"), make(s, lab)) for s, lab in _pairs()]
+    return [
+        Case(
+            f"{s.name} | {lab}",
+            lambda: float("nan"),
+            sampled_law(partial(s.sample, lab), _instances()[lab][0], TRIALS),
+        )
+        for s, lab in _pairs()
+    ]
 
 
 def _accept(s: Scheme, label: str):
-    def simulate(rng, scale):
-        _, accepted = s.sample(label, scaled(TRIALS, scale), rng)
-        return from_proportion(int(accepted.sum()), accepted.size)
-
-    return simulate
+    return sampled_acceptance(partial(s.sample, label), TRIALS)
 
 
 def _acceptance_cases() -> list[Case]:
@@ -213,7 +220,7 @@ def _canonical_cases() -> list[Case]:
     (s,) = [s for s in SCHEMES if s.name == "canonical LP"]
     return [
         Case(lab, lambda lab=lab: _optimum(lab), _accept(s, lab))
-        for lab, (_, q) in INSTANCES.items()
+        for lab, (_, q) in _instances().items()
         if _small(q)
     ]
 
@@ -236,12 +243,12 @@ def _spectr_guarantee_cases() -> list[Case]:
     (s,) = [s for s in SCHEMES if s.name == "SpecTr K-SEQ"]
 
     def bound(lab):
-        k = INSTANCES[lab][1].shape[0]
+        k = _instances()[lab][1].shape[0]
         return (1.0 - (1.0 - 1.0 / k) ** k) * _optimum(lab)
 
     return [
         Case(lab, lambda lab=lab: bound(lab), _accept(s, lab))
-        for lab, (_, q) in INSTANCES.items()
+        for lab, (_, q) in _instances().items()
         if identical(q)
     ]
 

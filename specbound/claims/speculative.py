@@ -7,13 +7,20 @@ probability is 1 - TV(target, draft).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from specbound.bounds.rejections import acceptance_probability
-from specbound.claims import DISTRIBUTION, EQUAL, Case, Claim, scaled
+from specbound.claims import (
+    DISTRIBUTION,
+    EQUAL,
+    Case,
+    Claim,
+    sampled_acceptance,
+    sampled_law,
+)
 from specbound.distributions import disjoint_pair, pair_at_tv, target_draft_pair
-from specbound.simulations.agreement import chisquare_gof
-from specbound.simulations.estimate import from_proportion
 from specbound.simulations.speculative import speculative_sampling
 from specbound.simulations.text_ngram import text_pairs
 
@@ -59,26 +66,23 @@ def pairs() -> list[tuple[str, np.ndarray, np.ndarray]]:
 
 
 def _law_cases() -> list[Case]:
-    def make(p: np.ndarray, q: np.ndarray) -> Case:
-        def simulate(rng, scale):
-            tokens, _ = speculative_sampling(p, q, scaled(TRIALS, scale), rng)
-            return chisquare_gof(tokens, p)
-
-        return simulate
-
-    return [Case(label, lambda: float("nan"), make(p, q)) for label, p, q in pairs()]
+    return [
+        Case(
+            label,
+            lambda: float("nan"),
+            sampled_law(partial(speculative_sampling, p, q), p, TRIALS),
+        )
+        for label, p, q in pairs()
+    ]
 
 
 def _acceptance_cases() -> list[Case]:
-    def make(p: np.ndarray, q: np.ndarray):
-        def simulate(rng, scale):
-            _, accepted = speculative_sampling(p, q, scaled(TRIALS, scale), rng)
-            return from_proportion(int(accepted.sum()), accepted.size)
-
-        return simulate
-
     return [
-        Case(label, lambda p=p, q=q: acceptance_probability(p, q), make(p, q))
+        Case(
+            label,
+            lambda p=p, q=q: acceptance_probability(p, q),
+            sampled_acceptance(partial(speculative_sampling, p, q), TRIALS),
+        )
         for label, p, q in pairs()
     ]
 

@@ -7,17 +7,24 @@ top-P tree of a deterministic environment). The exact side is computed by
 :mod:`specbound.simulations.tree_verification` (target token drawn at every node,
 move down while it is a drafted child). "As implemented here": the statements are
 the notes' reconstructions under stateless acceptance (the same law at every node).
+
+Real text (:mod:`specbound.simulations.text_ngram`): the word-bigram target and draft
+laws after the most frequent word at vocabulary 200 give two acceptance vectors, the
+ERSD rank law of the pair and the sorted target law (token-level verifier).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 
+from specbound.bounds.exponential_races import rank_distribution
 from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, scaled
 from specbound.simulations.agreement import chisquare_gof
+from specbound.simulations.text_ngram import text_pairs
 from specbound.simulations.tree_verification import estimate_accepted, tree_walk
 from specbound.trees import (
     DraftTree,
@@ -37,6 +44,24 @@ TRIALS = 100_000
 #: Example A of exponential_races.md section 4: the ERSD rank law, and the GSD positional vector.
 ERSD_A = np.array([0.789024, 0.155250, 0.047601, 0.008125])
 GSD_A = np.array([0.8, 0.06, 0.042, 0.0294])
+
+
+@cache
+def text_pair() -> tuple[str, np.ndarray, np.ndarray]:
+    """(word, target, draft): real-text bigram laws after the most frequent word, n = 200."""
+    return text_pairs(200, contexts=1)[0]
+
+
+@cache
+def text_rank_law() -> np.ndarray:
+    """ERSD rank law of the real-text pair (non-increasing, a positional vector)."""
+    _, target, draft = text_pair()
+    return rank_distribution(target, draft)
+
+
+def text_sorted_target() -> np.ndarray:
+    """The real-text target law sorted in decreasing order (best child first)."""
+    return np.sort(text_pair()[1])[::-1]
 
 
 def zipf_law(n: int, exponent: float) -> np.ndarray:
@@ -108,6 +133,16 @@ def _identity_instances() -> list[tuple[str, Callable[[], DraftTree], np.ndarray
             lambda: optimal_tree(zipf, 4096),
             shuffled(zipf, 2),
         ),
+        (
+            "optimal k=256, real-text ERSD rank law",
+            lambda: optimal_tree(text_rank_law(), 256),
+            None,
+        ),
+        (
+            "optimal k=1024, real-text target law (token ids)",
+            lambda: optimal_tree(text_sorted_target(), 1024),
+            text_pair()[1],
+        ),
     ]
 
 
@@ -128,7 +163,14 @@ def _identity_cases() -> list[Case]:
 
 
 def _law_cases() -> list[Case]:
-    picks = ["3-ary", "random tree", "optimal k=64, ERSD", "depth<=3", "tokens (0.1, 0.9)"]
+    picks = [
+        "3-ary",
+        "random tree",
+        "optimal k=64, ERSD",
+        "depth<=3",
+        "tokens (0.1, 0.9)",
+        "real-text",
+    ]
     out = []
     for label, build, target in _identity_instances():
         if not any(label.startswith(p) or p in label for p in picks):
@@ -147,20 +189,29 @@ def _law_cases() -> list[Case]:
 
 
 def _brute_force_cases() -> list[Case]:
-    """Exact: the maximum over every prefix-closed tree; simulated: walk the greedy/DP tree."""
+    """Exact: the maximum over every prefix-closed tree; simulated: walk the greedy/DP tree.
+
+    Only the first k ranks are enumerated: for a non-increasing vector a tree of k nodes
+    never gains from a rank >= k (each node has a free lower rank to move it to), so the
+    maximum over trees of the truncated vector is the maximum over all trees. The
+    simulated tree is built from the full vector.
+    """
+    text = text_sorted_target()
     instances = [
         ("k=6, 3 ranks (0.5,0.3,0.2)", np.array([0.5, 0.3, 0.2]), 6, None),
         ("k=5, ERSD rank law A", ERSD_A, 5, None),
         ("k=7, depth<=2, GSD vector A", GSD_A, 7, 2),
         ("k=6, depth<=2, (0.45,0.45,0.05)", np.array([0.45, 0.45, 0.05]), 6, 2),
+        ("k=5, real-text target law n=200", text, 5, None),
+        ("k=5, depth<=2, real-text ERSD rank law", text_rank_law(), 5, 2),
     ]
 
     def make(label, acc, k, depth):
         def exact() -> float:
-            a = acc.tolist()
+            a = acc[:k].tolist()
             return max(
                 sum(math.prod(a[r] for r in path) for path in paths)
-                for paths in enumerate_trees(acc.size, k, depth)
+                for paths in enumerate_trees(len(a), k, depth)
             )
 
         def simulate(rng, scale):
@@ -188,6 +239,18 @@ def _upper_bound_cases() -> list[Case]:
             "tree of a perturbed draft k=256 vs optimal, zipf(1.2) n=50",
             lambda: imperfect_tree(target, draft, 256),
             np.sort(target)[::-1],
+            None,
+        ),
+        (
+            "tree of the real-text draft k=256 vs optimal, real-text target n=200",
+            lambda: imperfect_tree(text_pair()[1], text_pair()[2], 256),
+            text_sorted_target(),
+            None,
+        ),
+        (
+            "chain k=30 vs optimal, real-text ERSD rank law",
+            lambda: chain_tree(text_rank_law(), 30),
+            text_rank_law(),
             None,
         ),
     ]

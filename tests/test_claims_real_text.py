@@ -1,0 +1,79 @@
+"""The real-text cases of the claim registry and the facts their exact sides rely on."""
+
+import math
+
+import numpy as np
+import pytest
+
+from specbound.bounds.branching_walk import entropy_moment_estimates
+from specbound.claims import all_claims
+from specbound.claims.branching_walk import (
+    TEXT_POSITIONS,
+    text_law,
+    text_moments,
+    text_weighted_moments,
+)
+from specbound.claims.trees import text_rank_law, text_sorted_target
+from specbound.trees import enumerate_trees
+
+#: Claims checked on real text (bigram laws of the Python documentation).
+REAL_TEXT_CLAIMS = (
+    "sd.output_law",
+    "sd.acceptance",
+    "bw.moments",
+    "bw.acceptance_identity",
+    "bw.bound_renewal",
+    "bw.bound_chernoff",
+    "bw.bound_explicit",
+    "bw.bound_abstract",
+    "bw.doubling",
+    "bw.imperfect_drafter",
+    "md.canonical",
+    "md.output_law",
+    "md.selection_law",
+    "md.acceptance",
+    "md.optimum_bound",
+    "md.spectr_guarantee",
+    "trees.acceptance_identity",
+    "trees.accepted_law",
+    "trees.optimal_is_brute_force_max",
+    "trees.optimal_upper_bound",
+)
+
+
+@pytest.mark.parametrize("claim_id", REAL_TEXT_CLAIMS)
+def test_claim_has_a_real_text_case(claim_id):
+    (claim,) = [c for c in all_claims() if c.id == claim_id]
+    assert any("real text" in k.label or "real-text" in k.label for k in claim.cases())
+
+
+def test_text_environment_moments_are_those_of_its_rows():
+    law = text_law()
+    assert law.rows.shape == (TEXT_POSITIONS, 200)
+    est = entropy_moment_estimates(law.rows)
+    assert text_moments() == (est.mu, est.mu2, est.phi)
+    # the sampled positions estimate the moments along the whole text
+    for value, whole, se in zip(
+        text_moments(), text_weighted_moments(), (est.mu_se, est.mu2_se, est.phi_se), strict=True
+    ):
+        assert abs(value - whole) <= 5 * se
+
+
+def test_real_text_acceptance_vectors_are_sorted_laws():
+    for acc in (text_rank_law(), text_sorted_target()):
+        assert np.all(np.diff(acc) <= 0)
+        assert math.isclose(acc.sum(), 1.0, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize(("k", "depth"), [(3, None), (4, None), (4, 2)])
+def test_brute_force_needs_only_the_first_k_ranks(k, depth):
+    """The exchange argument behind the truncated enumeration of the brute-force claim."""
+    acc = text_sorted_target()[: k + 2].tolist()
+
+    def best(m):
+        return max(
+            sum(math.prod(acc[r] for r in path) for path in paths)
+            for paths in enumerate_trees(m, k, depth)
+        )
+
+    assert math.isclose(best(k), best(k + 2), rel_tol=1e-12)
