@@ -36,3 +36,11 @@ def test_cli_line_runs(line, tmp_path, monkeypatch, capsys):
 
 def test_readme_has_examples():
     assert PYTHON_BLOCKS and CLI_LINES
+
+
+def test_claim_status_table_lists_exactly_the_registry():
+    from specbound.claims import all_claims
+
+    section = README.split("## Claim status", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `([\w.]+)` \|", section, flags=re.M)
+    assert sorted(listed) == sorted(c.id for c in all_claims())

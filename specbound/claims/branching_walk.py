@@ -297,7 +297,14 @@ def _identity_cases() -> list[Case]:
     ]
 
 
-def _doubling_cases() -> list[Case]:
+def _doubling_cases(sign: int) -> list[Case]:
+    """ln 2 / mu +- 2 tol(P): the C6 band at P and at 2P, subtracted.
+
+    "Doubling adds ln 2 / mu" is asymptotic (note C7); at finite P the gain differs
+    by a law-dependent amount (real text, P = 1000: 0.2312 +- 0.0005 against
+    ln 2 / mu = 0.2333 over 200 environments), so an equality within 5 SE would fail
+    once enough environments are simulated. What C6's tolerance implies is a band.
+    """
     flat = DirichletLaw(0.2, 10)
     laws = {
         RANDOM_LAW.name: ENVIRONMENT_LAWS[RANDOM_LAW.name],
@@ -312,8 +319,13 @@ def _doubling_cases() -> list[Case]:
             v = environment_values(law(), [p, 2 * p], _environments(scale), rng=rng)
             return from_values(v[:, 1] - v[:, 0])
 
+        band = 2 * _tolerance(p)
         out.append(
-            Case(f"{name} P={p} -> {2 * p}", lambda m=moments: math.log(2) / m()[0], simulate)
+            Case(
+                f"{name} P={p} -> {2 * p} tol={band:g}",
+                lambda m=moments, band=band: math.log(2) / m()[0] + sign * band,
+                simulate,
+            )
         )
     return out
 
@@ -444,10 +456,19 @@ CLAIMS = [
     Claim(
         id="bw.doubling",
         paper=PAPER,
-        statement="Doubling the budget adds ln 2 / mu accepted tokens: "
-        "E[X_opt(2P) - X_opt(P)] over random environments (paired).",
-        agreement=EQUAL,
-        cases=_doubling_cases,
+        statement="Doubling the budget adds at most ln 2 / mu + 2 tol accepted tokens: "
+        "E[X_opt(2P) - X_opt(P)] over random environments (paired); tol as in C6.",
+        agreement=UPPER,
+        cases=lambda: _doubling_cases(+1),
+        source=SOURCE + " C6/C7",
+    ),
+    Claim(
+        id="bw.doubling_lower",
+        paper=PAPER,
+        statement="Doubling the budget adds at least ln 2 / mu - 2 tol accepted tokens "
+        "(same environments and tolerance).",
+        agreement=LOWER,
+        cases=lambda: _doubling_cases(-1),
         source=SOURCE + " C6/C7",
     ),
     Claim(

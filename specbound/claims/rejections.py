@@ -34,7 +34,16 @@ from specbound.bounds.tradeoff import (
     min_rejection_with_budget,
     optimal_biased_rule,
 )
-from specbound.claims import DISTRIBUTION, EQUAL, LOWER, Case, Claim, scaled
+from specbound.claims import (
+    DISTRIBUTION,
+    EQUAL,
+    LOWER,
+    Case,
+    Claim,
+    Sampler,
+    sampled_law,
+    scaled,
+)
 from specbound.distributions import dirichlet, pair_at_tv, random_kernel
 from specbound.simulations.agreement import GofResult, chisquare_gof
 from specbound.simulations.batch_decoding import BatchRun, batch_speculative_decoding
@@ -51,8 +60,6 @@ STEP_TRIALS = 200_000
 Kernels = tuple[str, np.ndarray, np.ndarray, int, int]  # label, P, Q, start, horizon
 #: ``decode(size, rng)``: ``size`` independent runs of a sequence-level algorithm.
 Decoder = Callable[[int, np.random.Generator], SequenceRun | BatchRun]
-#: ``sample(size, rng) -> (tokens, accepted)``: ``size`` trials of a one-step rule.
-Sampler = Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 Simulation = Callable[[np.random.Generator, float], Estimate | GofResult]
 
 
@@ -146,16 +153,6 @@ def _rejection_rate(sample: Sampler) -> Simulation:
     def simulate(rng: np.random.Generator, scale: float) -> Estimate:
         _, acc = sample(scaled(STEP_TRIALS, scale), rng)
         return from_proportion(int((~acc).sum()), acc.size)
-
-    return simulate
-
-
-def _output_law(sample: Sampler, law: np.ndarray) -> Simulation:
-    """Simulated side: chi-square of a one-step rule's output tokens vs ``law``."""
-
-    def simulate(rng: np.random.Generator, scale: float) -> GofResult:
-        tokens, _ = sample(scaled(STEP_TRIALS, scale), rng)
-        return chisquare_gof(tokens, law)
 
     return simulate
 
@@ -281,7 +278,7 @@ def _unbiased_cases() -> list[Case]:
     cases = []
     for lab, p, q in step_pairs():
         for rule in unbiased_baselines(p, q)[1:]:
-            simulate = _output_law(partial(_simulate_rule, p, q, rule), p)
+            simulate = sampled_law(partial(_simulate_rule, p, q, rule), p, STEP_TRIALS)
             cases.append(Case(f"{lab}: {rule.name}", lambda: float("nan"), simulate))
     return cases
 
@@ -415,7 +412,7 @@ def _tradeoff_law_cases() -> list[Case]:
     cases = []
     for lab, p, q, e in _budgets():
         rule, sample = _biased_rule(p, q, e)
-        simulate = _output_law(sample, rule.output)
+        simulate = sampled_law(sample, rule.output, STEP_TRIALS)
         cases.append(Case(f"{lab} (output (1-lam)p + lam q)", lambda: float("nan"), simulate))
     a = example_a()
     for lam in (0.5, 0.8):
