@@ -41,8 +41,10 @@ from specbound.simulations.exponential_races import (
     pfr_index,
     race_ranks,
 )
+from specbound.simulations.text_ngram import text_pairs
 
 PAPER = "Kobus+25 (ERSD)"
+TEXT = "real text 'the' n=200"
 SOURCE = "arXiv 2504.15475; theory note exponential_races.md"
 
 
@@ -75,6 +77,9 @@ def _pair(name: str) -> tuple[np.ndarray, np.ndarray]:
         return pair_at_tv(1023, 0.3, rng=2)
     if name == "softmax n=128000":
         return target_draft_pair(128_000, rng=3)
+    if name == TEXT:  # word bigrams of real text after the most frequent context word
+        (_, target, draft), *_ = text_pairs(200, contexts=1)
+        return target, draft
     raise KeyError(name)
 
 
@@ -108,6 +113,7 @@ def _output_law_cases() -> list[Case]:
         node("zeros n=16", 4),
         text("softmax n=40", 16),
         text("zeros n=16", 8),
+        text(TEXT, 16),
     ]
 
 
@@ -150,7 +156,12 @@ def _rank_law_cases() -> list[Case]:
 
         return Case(name, lambda: float("nan"), simulate)
 
-    return [make("example A", 400_000), make("softmax n=40", 200_000), make("zeros n=16", 200_000)]
+    return [
+        make("example A", 400_000),
+        make("softmax n=40", 200_000),
+        make("zeros n=16", 200_000),
+        make(TEXT, 200_000),
+    ]
 
 
 def _alpha_one_cases() -> list[Case]:
@@ -173,6 +184,7 @@ def _alpha_one_cases() -> list[Case]:
     return [
         full("example A", 400_000),
         full("softmax n=1000", 40_000),
+        full(TEXT, 100_000),
         fast("softmax n=128000", 400_000),
     ]
 
@@ -190,7 +202,12 @@ def _node_acceptance_cases() -> list[Case]:
 
         return Case(f"m={m}, {name}", exact, simulate)
 
-    return [make("softmax n=40", 4), make("softmax n=150", 3), make("zeros n=16", 6)]
+    return [
+        make("softmax n=40", 4),
+        make("softmax n=150", 3),
+        make("zeros n=16", 6),
+        make(TEXT, 4),
+    ]
 
 
 # ----------------------------------------------------------------------------- trees
@@ -233,6 +250,7 @@ def _tree_value_cases() -> list[Case]:
         make("zeros n=16", "optimal", 16, 100_000),
         make("dirichlet n=20", "chain", 5, 100_000),
         make("tv=0.5 n=32", "batch", 3, 100_000),
+        make(TEXT, "optimal", 64, 100_000),
     ]
 
 
@@ -255,6 +273,7 @@ def _bound_cases() -> list[Case]:
         make("dirichlet n=20", 16, 100_000),
         make("softmax n=40", 256, 50_000),
         make("example A", 4096, 20_000),
+        make(TEXT, 1024, 20_000),
     ]
 
 
