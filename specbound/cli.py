@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from specbound import __version__
+from specbound.commands import progress_flag
 from specbound.errors import SolverError
 
 
@@ -81,10 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(args: argparse.Namespace) -> bool | None:
-    return False if args.no_progress else None
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     """``specbound check``: print the verdict table; exit 1 if any case fails."""
     from specbound.claims import format_summary, format_table, run_claims, select
@@ -100,11 +97,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         scale=0.2 if args.quick else 1.0,
         jobs=args.jobs,
         scheduler=args.scheduler,
-        progress=_progress(args),
+        progress=progress_flag(args),
     )
     print(format_summary(claims, verdicts) if args.summary else format_table(verdicts))
     failed = [v for v in verdicts if not v.passed]
-    print(f"\n{len(verdicts) - len(failed)}/{len(verdicts)} cases passed ({len(claims)} claims)")
+    print(
+        f"\n{len(verdicts) - len(failed)}/{len(verdicts)} cases passed ({len(claims)} claim{'' if len(claims) == 1 else 's'})"
+    )
     return 1 if failed else 0
 
 
@@ -118,7 +117,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    ctx = FigureContext(seed=args.seed, quick=args.quick, progress=_progress(args))
+    ctx = FigureContext(seed=args.seed, quick=args.quick, progress=progress_flag(args))
     specs = all_figures()
     show = sys.stderr.isatty() and not args.no_progress
     for spec in tqdm(specs, desc="figures", disable=not show):
@@ -129,7 +128,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         scale=0.2 if args.quick else 1.0,
         jobs=args.jobs,
         scheduler=args.scheduler,
-        progress=_progress(args),
+        progress=progress_flag(args),
     )
     failed = [v for v in verdicts if not v.passed]
     lines = [

@@ -108,16 +108,16 @@ def tuple_probabilities(drafts: np.ndarray) -> np.ndarray:
     return out
 
 
-_HIGHS_BANNER_SHOWN = False
+_HIGHS_BANNER_MUTED = False
 
 
-def _swallow_highs_banner() -> None:
+def mute_highs_banner() -> None:
     """Create one HiGHS instance with stdout (fd 1) muted: HiGHS prints a copyright banner
     on the first instance of a process, which would pollute command output."""
-    global _HIGHS_BANNER_SHOWN
-    if _HIGHS_BANNER_SHOWN:
+    global _HIGHS_BANNER_MUTED
+    if _HIGHS_BANNER_MUTED:
         return
-    _HIGHS_BANNER_SHOWN = True
+    _HIGHS_BANNER_MUTED = True
     try:
         import highspy
     except ImportError:  # cvxpy then has no HiGHS; solve_lp reports it
@@ -163,7 +163,7 @@ def solve_lp(
     if name not in cp.installed_solvers():
         raise InvalidArgumentError(f"solver: {name} is not installed")
     if name == "HIGHS":
-        _swallow_highs_banner()
+        mute_highs_banner()
         if solver_options is None:
             # primal simplex: about 3x faster than HiGHS's default dual simplex on these
             # flow LPs (benchmarks/bench_multidraft.py)

@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike
 
 from specbound.distributions import as_distribution, check_real, check_same_size
 from specbound.errors import SolverError
+from specbound.lp.coupling import mute_highs_banner
 
 OPTIMAL = (cp.OPTIMAL,)
 
@@ -75,6 +76,8 @@ def solve(problem: cp.Problem, solver: str | None = None) -> tuple[float, str, f
     solver crash) raises :class:`~specbound.errors.SolverError` carrying it.
     """
     name = solver or cp.HIGHS
+    if name.upper() == "HIGHS":
+        mute_highs_banner()
     start = time.perf_counter()
     try:
         problem.solve(solver=name)
