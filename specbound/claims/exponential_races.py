@@ -45,6 +45,7 @@ from specbound.simulations.text_ngram import text_pairs
 
 PAPER = "Kobus+25 (ERSD)"
 TEXT = "real text 'the' n=200"
+TEXT_SMALL = "real text 'the' n=16"
 SOURCE = "arXiv 2504.15475; theory note exponential_races.md"
 
 
@@ -77,8 +78,8 @@ def _pair(name: str) -> tuple[np.ndarray, np.ndarray]:
         return pair_at_tv(1023, 0.3, rng=2)
     if name == "softmax n=128000":
         return target_draft_pair(128_000, rng=3)
-    if name == TEXT:  # word bigrams of real text after the most frequent context word
-        (_, target, draft), *_ = text_pairs(200, contexts=1)
+    if name in (TEXT, TEXT_SMALL):  # real-text word bigrams after the most frequent word
+        (_, target, draft), *_ = text_pairs(200 if name == TEXT else 16, contexts=1)
         return target, draft
     raise KeyError(name)
 
@@ -141,6 +142,7 @@ def _invariance_cases() -> list[Case]:
     return [
         make("softmax n=40", "random", 16, 6),
         make("example A", "reversed", 8, 3),
+        make(TEXT, "reversed", 16, 4),
     ]
 
 
@@ -305,8 +307,10 @@ def _limit_cases() -> list[Case]:
     return [
         chain("example A", 64),
         chain("softmax n=40", 64),
+        chain(TEXT, 64),
         batch("softmax n=40"),
         batch("zeros n=16"),
+        batch(TEXT),
     ]
 
 
@@ -322,7 +326,12 @@ def _pfr_cases() -> list[Case]:
 
         return Case(name, lambda: information_bracket(*_pair(name))["pfr_bound"], simulate)
 
-    return [make("example A"), make("kl counterexample n=2"), make("dirichlet n=12")]
+    return [
+        make("example A"),
+        make("kl counterexample n=2"),
+        make("dirichlet n=12"),
+        make(TEXT_SMALL),
+    ]
 
 
 # ----------------------------------------------------------------------------- GSD
@@ -347,6 +356,8 @@ def _gsd_cases() -> list[Case]:
         make("example A", 4, True),
         make("softmax n=40", 4, True),
         make("example A", 4, False),
+        make(TEXT, 4, True),
+        make(TEXT, 3, False),
         make("zeros n=16", 3, False),
     ]
 

@@ -51,7 +51,7 @@ from specbound.simulations.estimate import Estimate, from_proportion, from_value
 from specbound.simulations.markov import SequenceRun, encode_sequences, speculative_decoding
 from specbound.simulations.rejection_rules import accept_reject, independent_resampling
 from specbound.simulations.speculative import speculative_sampling
-from specbound.simulations.text_ngram import text_models
+from specbound.simulations.text_ngram import text_models, text_pairs
 
 PAPER = "Yin+24 (2411.00841)"
 SEQ_TRIALS = 100_000
@@ -254,7 +254,14 @@ def step_pairs() -> list[tuple[str, np.ndarray, np.ndarray]]:
         ("n=3 reference", np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5])),
         ("n=8 zeros in draft", dirichlet(8, 1.0, g), q8),
         ("n=50 TV=0.4", *pair_at_tv(50, 0.4, rng=6)),
+        _text_step_pair(),
     ]
+
+
+def _text_step_pair() -> tuple[str, np.ndarray, np.ndarray]:
+    """Real-text bigram laws (target, draft) after the most frequent word, n = 200."""
+    (word, target, draft), *_ = text_pairs(200, contexts=1)
+    return f"real text after {word!r} n=200", target, draft
 
 
 def _simulate_rule(p: np.ndarray, q: np.ndarray, rule: Rule, size: int, rng):
@@ -332,12 +339,16 @@ def _batch_cases() -> list[Case]:
 
 def _batch_law_cases() -> list[Case]:
     a, blk = example_a(), example_b()
-    inst = [("Example A M=3", a, 3), ("Example B M=4", blk, 4)]
+    text_p, text_q, text_start = text_kernels(8)
+    inst = [
+        ("Example A M=3", a.target, a.draft, a.start, 3),
+        ("Example B M=4", blk.target, blk.draft, blk.start, 4),
+        ("real text V=8 M=3", text_p, text_q, text_start, 3),
+    ]
     cases = []
-    for lab, pair, m in inst:
-        decode = _batch_sd(pair.target, pair.draft, pair.start, 3, m)
-        simulate = _sequence_law(decode, pair.target, pair.start, 3)
-        cases.append(Case(lab, lambda pair=pair: float(len(pair.target) ** 3), simulate))
+    for lab, p, q, s, m in inst:
+        simulate = _sequence_law(_batch_sd(p, q, s, 3, m), p, s, 3)
+        cases.append(Case(lab, lambda p=p: float(len(p) ** 3), simulate))
     return cases
 
 
