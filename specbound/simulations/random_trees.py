@@ -12,26 +12,23 @@ Contents
   outputs at positions of real text). Any callable ``(rng, size) -> (size, n)`` array
   of laws works.
 * :func:`optimal_random_tree`: the optimal tree of budget P for ONE sampled
-  environment, built best-first with a heap; each node's law is drawn lazily, the
-  i-th law drawn belonging to the i-th node popped (the root is law 0). This is the
-  order of note C2, so ``default_rng(seed)`` reproduces the note's tables exactly.
+  environment: nodes are revealed (their laws drawn) best-first in numpy batches
+  through a bucket queue over surprisal bands, until the top P are certain.
 * :func:`optimal_accepted_curve`: E[X_opt(P)] over environments, with standard errors.
 * :func:`simulate_verifier`: Monte Carlo of the verifier walking a tree (C1).
 * :func:`spine_estimate`: the tree-free spine estimator of C6.
 
-Costs. A tree of budget P pops P nodes, pushes at most 2P heap entries (O(P log P)
-heap work) and draws P + 1 laws (O(P n) random numbers for a vocabulary of n). The
-laws are drawn in batches (same random stream as one at a time) and only the top 8
-entries of each are sorted; a node whose children may go beyond rank 8 gets its row
-sorted in full. Rows needed after their batch is gone are regenerated exactly from
-the saved generator state, so the tree is always the exact optimum.
+Costs. A tree of budget P draws P + 1 laws plus at most one batch (O(P n) random
+numbers for a vocabulary of n, all in numpy) and sorts O(P) candidates; there is no
+per-node Python loop. Seeds: the laws go to the nodes in batch order, not one at a
+time in heap order as in the note's C2 pseudocode, so seeded values differ from the
+note's tables (the note's means are reproduced within their standard errors, see
+tests/test_random_trees.py), but the same seed gives the same environment for every P.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -52,12 +49,17 @@ from specbound.simulations.sampling import sample_rows
 LawSampler = Callable[[np.random.Generator, int], np.ndarray]
 """A law on the simplex: ``sampler(rng, size)`` returns ``size`` i.i.d. laws as rows."""
 
-#: Entries of each drawn law sorted eagerly (the rest on demand).
-_TOP = 8
-#: Safety margin (nats) below the guessed final threshold for keeping sorted rows.
-_MARGIN = 1.5
-#: Largest batch of laws drawn at once, in float64 entries (about 32 MB).
-_BATCH_ENTRIES = 1 << 22
+#: Width (nats) of the surprisal bands of the candidate queue.
+_BAND = 0.25
+#: Children are listed down to _MARGIN nats (plus _SLACK times the extrapolation gap)
+#: below the extrapolated final level; a level that proves too high forces a restart.
+_MARGIN = 0.75
+_SLACK = 0.25
+#: Random numbers per batch of laws (2^19 float32 entries: 2 MB, cache-sized), and the
+#: bounds on the batch size in laws. The batch size fixes the reveal order (seeds).
+_CHUNK_ENTRIES = 1 << 19
+_MIN_CHUNK = 64
+_MAX_CHUNK = 8192
 #: Relative tolerance on the row sums of a sampler's output.
 _ROW_SUM_TOL = 1e-9
 
@@ -107,7 +109,12 @@ class DirichletLaw:
 class SoftmaxGaussianLaw:
     """softmax(z / temperature) with logits z_i ~ N(0, scale^2) i.i.d. on n tokens.
 
-    Matches ``softmax(rng.normal(0, scale, n) / temperature)`` draw by draw.
+    Sampled in float32 for speed (:meth:`weights`): normals by Box-Muller from float64
+    uniforms, the weights exp(s (z_i - max z)) with s = scale / temperature,
+    normalised in float64. The laws differ from float64 softmax laws by float32
+    rounding (relative error about 1e-6 on each probability, from the rounding of
+    s (z_i - max z)) and lose the normal tail beyond |z| = 8.6 (probability 1e-17
+    per logit).
     """
 
     scale: float
@@ -125,13 +132,39 @@ class SoftmaxGaussianLaw:
         """Short label."""
         return f"softmax({self.scale:g}*N(0,1)), n={self.n}"
 
-    def __call__(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        z = rng.standard_normal(size=(size, self.n))  # the stream of rng.normal(0, scale)
-        z *= self.scale / self.temperature
+    def weights(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Unnormalised laws: a (size, n) float32 array w, row maxima 1; laws = w / row sums.
+
+        Box-Muller on one float64 uniform row (U_1..U_h, V_1..V_h) per law, h = ceil(n/2):
+        z_j = R_j cos(2 pi V_j), z_{h+j} = R_j sin(2 pi V_j), R_j = sqrt(-2 ln(1 - U_j)),
+        with 1 - U_j >= 2^-53, so R_j <= sqrt(106 ln 2) = 8.6; then w_i = exp(s (z_i -
+        max_k z_k)), s = scale / temperature, all after the uniforms in float32. The
+        stream does not depend on how the laws are split into calls.
+        """
+        n, h = self.n, (self.n + 1) // 2
+        u = rng.random((size, 2 * h))
+        np.subtract(1.0, u[:, :h], out=u[:, :h])
+        radius = u[:, :h].astype(np.float32)
+        np.log(radius, out=radius)
+        radius *= np.float32(-2.0)
+        np.sqrt(radius, out=radius)
+        radius *= np.float32(min(self.scale / self.temperature, 1e37))
+        angle = u[:, h:].astype(np.float32)
+        angle *= np.float32(2.0 * np.pi)
+        z = np.empty((size, 2 * h), dtype=np.float32)
+        np.cos(angle, out=z[:, :h])
+        np.sin(angle, out=z[:, h:])
+        z[:, :h] *= radius
+        z[:, h:] *= radius
+        if 2 * h != n:
+            z = np.ascontiguousarray(z[:, :n])
         z -= z.max(axis=1, keepdims=True)
         np.exp(z, out=z)
-        z /= z.sum(axis=1, keepdims=True)
         return z
+
+    def __call__(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        w = self.weights(rng, size)
+        return w / _normalisers(w)[:, None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -208,8 +241,8 @@ def _draw(law: LawSampler, rng: np.random.Generator, size: int) -> np.ndarray:
 class RandomTree:
     """The optimal tree of one sampled environment (same array layout as ``DraftTree``).
 
-    Nodes are numbered in the order the heap popped them (decreasing path
-    probability), so a parent precedes its children and the first P' nodes are the
+    Nodes are numbered by decreasing path probability (ties: the node whose law was
+    drawn first), so a parent precedes its children and the first P' nodes are an
     optimal tree of budget P' of the same environment.
 
     Attributes
@@ -225,7 +258,12 @@ class RandomTree:
     edge_probability : (size,) float64
         p_parent(v): the probability that the verifier, at the parent, samples v.
     laws_drawn : int
-        Laws drawn for this tree (size + 1, plus regenerated rows).
+        Laws drawn for this tree: size + 1, plus the laws of the few nodes revealed
+        beyond the optimum (at most one batch) and of any restart.
+    law_index : (size,) int64
+        Position of the node's own law in the environment's stream of laws (the
+        root's law is number 0): the law of node v is row ``law_index[v]`` of the
+        concatenated sampler outputs.
     """
 
     parent: np.ndarray
@@ -234,6 +272,7 @@ class RandomTree:
     path_probability: np.ndarray
     edge_probability: np.ndarray
     laws_drawn: int = field(default=0)
+    law_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def size(self) -> int:
@@ -261,134 +300,249 @@ class RandomTree:
         return float(-np.log(self.path_probability[-1])) if self.size else math.inf
 
     def accepted_curve(self) -> np.ndarray:
-        """E[X_opt(P') | environment] for P' = 1..size (cumulative sums of pops)."""
+        """E[X_opt(P') | environment] for P' = 1..size (cumulative sums, best first)."""
         return np.cumsum(self.path_probability)
 
 
-class _LazyRows:
-    """The i-th law of the environment's stream, drawn in batches, sorted on demand."""
-
-    def __init__(self, law: LawSampler, rng: np.random.Generator, total: int):
-        self.law, self.rng, self.total = law, rng, total
-        self.drawn = 0
-        self.batch: np.ndarray | None = None
-        self.batch_start = 0
-        self.states: list[tuple[int, int, dict]] = []  # (start, count, state)
-        self.top = array("d")  # row-major (drawn, m): the m largest entries, sorted
-        self.full: dict[int, np.ndarray] = {}  # node -> sorted entries kept
-        self.complete: dict[int, bool] = {}
-        self.bound: dict[int, float] = {}
-        self.n = 0
-        self.m = 0
-        self.regenerated = 0
-
-    def _next_batch(self) -> None:
-        start = self.drawn
-        per = 64 if self.n == 0 else max(1, _BATCH_ENTRIES // self.n)
-        count = min(self.total - start, per)
-        state = self.rng.bit_generator.state
-        rows = _draw(self.law, self.rng, count)
-        if self.n == 0:
-            self.n = rows.shape[1]
-            self.m = min(_TOP, self.n)
-        elif rows.shape[1] != self.n:
-            raise InvalidArgumentError(
-                f"law: vocabulary size changed from {self.n} to {rows.shape[1]} between draws"
-            )
-        self.states.append((start, count, state))
-        m, n = self.m, self.n
-        if m == n:
-            part = rows
-        else:  # in place: a row's order is irrelevant, only its values are used
-            if not (rows.flags.writeable and rows.flags.owndata):
-                rows = rows.copy()  # never reorder a caller's array
-            rows.partition(n - m, axis=1)
-            part = rows[:, n - m :]
-        self.top.extend(-np.sort(-part, axis=1).ravel())
-        self.batch, self.batch_start = rows, start
-        self.drawn = start + count
-
-    def ensure(self, i: int) -> None:
-        """Draw laws up to index i (laws are consumed in order)."""
-        while self.drawn <= i:
-            self._next_batch()
-
-    def keep_sorted(self, i: int, cutoff: float) -> None:
-        """Store row i's entries >= cutoff, sorted (row i must be in the current batch)."""
-        row = self.batch[i - self.batch_start]
-        kept = row[row >= cutoff] if cutoff > 0 else row
-        self.full[i] = -np.sort(-kept)
-        self.complete[i] = kept.size >= np.count_nonzero(row)
-        self.bound[i] = cutoff  # every entry not kept is < cutoff
-
-    def regenerate(self, i: int) -> None:
-        """Re-draw row i exactly from the saved generator state and keep it in full."""
-        for start, count, state in self.states:
-            if start <= i < start + count:
-                g = np.random.Generator(type(self.rng.bit_generator)())
-                g.bit_generator.state = state
-                row = _draw(self.law, g, i - start + 1)[i - start]
-                self.full[i] = -np.sort(-row)
-                self.complete[i] = True
-                self.regenerated += 1
-                return
-        raise AssertionError(f"row {i} was never drawn")  # pragma: no cover
-
-    def value(self, i: int, r: int) -> tuple[float, bool]:
-        """(p_i[r], known). When unknown the first item is an upper bound on it."""
-        full = self.full.get(i)
-        if full is not None:
-            if r < full.size:
-                return float(full[r]), True
-            if self.complete[i]:
-                return 0.0, True
-            return min(self.bound[i], self.top[i * self.m + self.m - 1]), False
-        if r < self.m:
-            return self.top[i * self.m + r], True
-        if self.m == self.n:
-            return 0.0, True
-        return self.top[i * self.m + self.m - 1], False
+#: A candidate node: a child of a revealed node whose own law is not drawn yet.
+_CANDIDATE = np.dtype(
+    [("pi", "f8"), ("edge", "f8"), ("parent", "i8"), ("rank", "i8"), ("depth", "i8")]
+)
 
 
-def _guess_threshold(rows: _LazyRows, size: int) -> float:
-    """A path-probability level below the final threshold (speed only, never correctness).
+class _Restart(Exception):
+    """The kept entries were cut too high: rebuild from the same stream with ``cap``."""
 
-    From the asymptotics of C6: t_P ~ ln(mu P); _MARGIN nats of margin.
+    def __init__(self, cap: float, drawn: int):
+        super().__init__(cap)
+        self.cap, self.drawn = cap, drawn
+
+
+class _Nodes:
+    """Revealed nodes (their laws are drawn), in reveal order; node 0 is the root."""
+
+    def __init__(self, capacity: int):
+        self.cols = np.empty(max(capacity, 16), dtype=_CANDIDATE)
+        self.cols[0] = (1.0, 1.0, -1, 0, 0)
+        self.size = 1
+
+    def append(self, cands: np.ndarray) -> np.ndarray:
+        """Store ``cands`` as nodes; return their ids (= positions of their laws)."""
+        end = self.size + cands.size
+        if end > self.cols.size:
+            grown = np.empty(max(end, 2 * self.cols.size), dtype=_CANDIDATE)
+            grown[: self.size] = self.cols[: self.size]
+            self.cols = grown
+        self.cols[self.size : end] = cands
+        ids = np.arange(self.size, end, dtype=np.int64)
+        self.size = end
+        return ids
+
+    def kth_largest_pi(self, k: int) -> float:
+        """The k-th largest path probability among the non-root nodes (1 <= k < size)."""
+        pi = self.cols["pi"][1 : self.size]
+        return float(-np.partition(-pi, k - 1)[k - 1])
+
+
+def _normalisers(w: np.ndarray) -> np.ndarray:
+    """Row sums in float64: the laws are ``w / _normalisers(w)[:, None]``."""
+    return w.sum(axis=1, dtype=np.float64)
+
+
+def _draw_weights(
+    law: LawSampler, rng: np.random.Generator, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(w, z): ``size`` laws as unnormalised rows w and their normalisers z (laws = w / z).
+
+    Uses the law's ``weights(rng, size)`` fast path when it has one (e.g. float32
+    weights of :class:`SoftmaxGaussianLaw`), otherwise the validated laws with z = 1.
     """
-    sample = rows.batch[:256]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = -np.where(sample > 0, sample * np.log(np.where(sample > 0, sample, 1.0)), 0.0)
-    mu = float(h.sum(axis=1).mean())
-    return math.exp(-(math.log(max(mu, 1e-3) * size) + _MARGIN))
+    fast = getattr(law, "weights", None)
+    if fast is None:
+        return _draw(law, rng, size), np.ones(size)
+    w = np.asarray(fast(rng, size))
+    if w.ndim != 2 or w.shape[0] != size or w.shape[1] == 0:
+        raise InvalidArgumentError(
+            f"law: weights must be a ({size}, n) array, got shape {w.shape}"
+        )
+    z = _normalisers(w)
+    if not (np.all(np.isfinite(z)) and z.min() > 0 and w.min() >= 0):
+        raise InvalidArgumentError("law: weights must be finite, >= 0, with positive row sums")
+    return w, z
+
+
+def _children(
+    w: np.ndarray, z: np.ndarray, parent_pi: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Children of a batch of revealed nodes whose path probability may reach ``level``.
+
+    Row i holds node i's law w[i] / z[i]. Returns (row, rank, p), sorted by row and then
+    by decreasing p, containing every entry with p > 0 and parent_pi[row] * p >= level
+    (a few slightly below it too); rank is the entry's rank in its full row, since
+    the kept entries of a row are its largest.
+    """
+    dtype = w.dtype if w.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    info = np.finfo(dtype)
+    cut = np.minimum(level * (1.0 - 1e-9) * z / parent_pi, float(info.max)).astype(dtype)
+    cut = np.maximum(np.nextafter(cut, dtype.type(0)), info.smallest_subnormal)  # <= exact
+    n = w.shape[1]
+    flat = np.flatnonzero(w >= cut[:, None])
+    row = flat // n
+    p = w[row, flat - row * n].astype(np.float64) / z[row]
+    order = np.lexsort((-p, row))
+    row, p = row[order], p[order]
+    counts = np.bincount(row, minlength=w.shape[0])
+    rank = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return row, rank, p
+
+
+def _band(pi: np.ndarray) -> np.ndarray:
+    """Bucket index floor(S / _BAND) of surprisal S = -ln pi (non-increasing in pi)."""
+    with np.errstate(divide="ignore"):
+        return np.floor(-np.log(pi) / _BAND).astype(np.int64)
+
+
+def _route(cands: np.ndarray, band: int, buckets: dict[int, list[np.ndarray]]) -> np.ndarray:
+    """File candidates of later bands into ``buckets``; return those of ``band``."""
+    b = _band(cands["pi"])
+    here = b <= band
+    later, b = cands[~here], b[~here]
+    if later.size:
+        order = np.argsort(b, kind="stable")
+        later, b = later[order], b[order]
+        keys, starts = np.unique(b, return_index=True)
+        for key, part in zip(keys.tolist(), np.split(later, starts[1:]), strict=True):
+            buckets.setdefault(key, []).append(part)
+    return cands[here]
+
+
+def _keep_level(size: int, count: int, band: int) -> float:
+    """A path-probability level below the final one (speed only, never correctness).
+
+    ``count`` nodes have surprisal < band * _BAND; the number of nodes below level t
+    grows like e^t (note C6), so the final level is near band * _BAND + ln(size /
+    count). Margin: _MARGIN nats plus _SLACK times that gap (growth rate >= 1 / (1 +
+    _SLACK) is enough). A level that turns out too high triggers a restart.
+    """
+    gap = max(0.0, math.log(size / max(count, 1)))
+    return math.exp(-(band * _BAND + (1.0 + _SLACK) * gap + _MARGIN))
+
+
+def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) -> _Nodes:
+    """Reveal nodes (draw their laws) best-first in batches until the top ``size`` are known.
+
+    A bucket queue over surprisal bands of width _BAND holds the candidates; within a
+    band the ``chunk`` candidates of largest pi are revealed together (one sampler
+    call), and their children are filed into bands. Children are only listed down to
+    a level c <= ``cap`` (:func:`_keep_level`); every unlisted child has pi < c.
+    The reveal sequence does not depend on ``size`` or ``cap``.
+    """
+    w, z = _draw_weights(law, gen, 1)
+    n = w.shape[1]
+    chunk = int(np.clip(_CHUNK_ENTRIES // n, _MIN_CHUNK, _MAX_CHUNK))
+    nodes = _Nodes(size + chunk + 1)
+    buckets: dict[int, list[np.ndarray]] = {}
+    row, rank, p = _children(w, z, np.ones(1), 0.0)
+    root = np.zeros(p.size, dtype=_CANDIDATE)
+    root["pi"], root["edge"], root["rank"], root["depth"] = p, p, rank, 1
+    _route(root, -1, buckets)
+    count, listed_to = 0, 0.0  # listed_to: every unlisted child has pi < listed_to
+    while buckets:
+        band = min(buckets)
+        if listed_to > 0 and _band(np.array([listed_to]))[0] <= band:
+            raise _Restart(min(cap, math.exp(-(band + 1) * _BAND - 2.0)), nodes.size)
+        pending = np.concatenate(buckets.pop(band))
+        level = min(cap, _keep_level(size, count, band), math.exp(-(band + 1) * _BAND - 1e-3))
+        while pending.size:
+            if pending.size > chunk:
+                top = np.argpartition(-pending["pi"], chunk - 1)[:chunk]
+                rest = np.ones(pending.size, dtype=bool)
+                rest[top] = False
+                batch, pending = pending[top], pending[rest]
+            else:
+                batch, pending = pending, pending[:0]
+            batch = batch[np.lexsort((batch["rank"], batch["parent"], -batch["pi"]))]
+            ids = nodes.append(batch)
+            w, z = _draw_weights(law, gen, batch.size)
+            if w.shape[1] != n:
+                raise InvalidArgumentError(
+                    f"law: vocabulary size changed from {n} to {w.shape[1]} between draws"
+                )
+            listed_to = max(listed_to, level)
+            row, rank, p = _children(w, z, batch["pi"], level)
+            kids = np.empty(p.size, dtype=_CANDIDATE)
+            kids["pi"] = batch["pi"][row] * p
+            kids["edge"], kids["parent"], kids["rank"] = p, ids[row], rank
+            kids["depth"] = batch["depth"][row] + 1
+            here = _route(kids[kids["pi"] > 0], band, buckets)
+            if here.size:
+                pending = np.concatenate([pending, here])
+            count += batch.size
+            if count >= size and (
+                pending.size == 0 or nodes.kth_largest_pi(size) >= pending["pi"].max()
+            ):
+                return nodes
+    if listed_to > 0:  # ran out of listed candidates: list deeper
+        raise _Restart(listed_to * math.exp(-4.0) if listed_to > 1e-300 else 0.0, nodes.size)
+    return nodes  # the environment has fewer nodes of positive probability
 
 
 def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> RandomTree:
     """The optimal draft tree of budget ``size`` for one sampled i.i.d. environment.
 
-    Best-first search of note C2 (arXiv 2512.11718, as implemented here): the optimum
-    is the set of the P nodes of largest path probability pi(v). Heap entries are
-    (pi, parent, rank); popping node w = parent + (rank,) pushes its next sibling
-    (pi(parent) p_parent[rank + 1]) and its first child (pi(w) p_w[0]); entries of
-    probability 0 are never pushed. The laws are drawn lazily in heap order: law 0
-    is the root's, law i belongs to the i-th popped node. O(P log P) heap work and
-    P + 1 law draws (O(P n) random numbers).
+    The optimum is the set of the P nodes of largest path probability pi(v) (note C2,
+    arXiv 2512.11718, as implemented here); it is prefix-closed since pi(child) <=
+    pi(parent). Laws are i.i.d. (assumption (E)), so drawing a fresh law for a node
+    the first time it is needed, in any order decided by what was drawn before, gives
+    an environment with exactly the law of (E) [1]. Here nodes are revealed (their
+    laws drawn) best-first in batches: a bucket queue over surprisal bands
+    [b d, (b + 1) d) of width d = 0.25 nats holds the known children; within a band
+    the batch of candidates with the largest pi (about 2^19 / n of them, at most 8192)
+    is revealed with one sampler call, and each new law is scanned once, in numpy,
+    for the children that may matter. Revealing stops as soon as P non-root nodes are
+    revealed and no unrevealed node can beat the P-th largest revealed pi; the tree
+    is then the P revealed nodes of largest pi, an exact optimum of the environment
+    (ties in pi, which do not change the value, go to the node revealed first, which
+    keeps the set prefix-closed: a parent is revealed before its children).
+    Children are listed only down to a level below the extrapolated final one (the
+    node count grows like e^t in surprisal, note C6); if that level proves too high,
+    the tree is rebuilt from the same random stream with a lower one, so the result
+    is always exact.
+
+    Cost: O(P n) for the P + 1 (plus at most one batch) laws, done in numpy, and
+    O(P log P) for sorting; the laws are drawn in batch order, which does not depend
+    on P, so one seed gives one environment for every budget.
 
     Parameters
     ----------
     law : callable (rng, size) -> (size, n) array
         Law sampler (:class:`DirichletLaw`, :class:`SoftmaxGaussianLaw`,
-        :class:`FixedLaw`, :class:`EmpiricalLaw` or any callable of that form).
+        :class:`FixedLaw`, :class:`EmpiricalLaw` or any callable of that form that
+        depends on nothing but ``rng``). A ``weights(rng, size)`` method returning
+        unnormalised rows (laws = rows / row sums) is used instead when present.
     size : int >= 0
         Tree budget P (non-root nodes). If the environment has fewer nodes of
         positive probability, the tree stops there (e.g. a one-hot law's chain
         still has P nodes; a finite tree only arises from zero-probability tokens).
     rng : Generator or seed
-        The environment's randomness; ``default_rng(seed)`` reproduces the note.
+        The environment's randomness.
 
     Returns
     -------
     RandomTree
         ``expected_accepted`` = E[X | environment] = sum of pi over the tree.
+
+    Notes
+    -----
+    Near-deterministic laws (largest probability within about 1e-3 of 1 at most
+    nodes) reveal long chains one node per batch, which costs O(P) numpy calls.
+
+    References
+    ----------
+    .. [1] The environment is a family of i.i.d. laws indexed by the nodes; assigning
+       the i-th draw to the i-th node revealed, with the order decided only by earlier
+       draws, is the usual lazy construction of an i.i.d. family (a stopping-time
+       argument, e.g. the "random environment" construction of branching walks).
 
     Examples
     --------
@@ -398,66 +552,31 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     """
     size = check_int(size, "size", 0)
     gen = as_rng(rng)
-    rows = _LazyRows(law, gen, size + 1)
-    rows.ensure(0)
-    cutoff = _guess_threshold(rows, max(size, 1))
-    m, n, top, full = rows.m, rows.n, rows.top, rows.full
-    # node ids: 0 = root, i = i-th popped node (the root has depth 0 and pi 1)
-    node_pi = [1.0]
-    node_depth = [0]
-    parent: list[int] = []
-    rank: list[int] = []
-    edge: list[float] = []
-    if m < n and top[m - 1] >= cutoff:
-        rows.keep_sorted(0, cutoff)
-    heap: list[tuple[float, int, int, float, bool]] = []
-    if top[0] > 0:
-        heap.append((-top[0], 0, 0, top[0], True))
-    push, pop = heapq.heappush, heapq.heappop
-    count = 0
-    while count < size and heap:
-        negkey, par, r, e, known = pop(heap)
-        if not known:  # an upper bound reached the top: resolve it exactly
-            rows.regenerate(par)
-            val, _ = rows.value(par, r)
-            if val > 0:
-                push(heap, (-node_pi[par] * val, par, r, val, True))
-            continue
-        value = -negkey
-        count += 1
-        parent.append(par - 1)
-        rank.append(r)
-        edge.append(e)
-        node_pi.append(value)
-        node_depth.append(node_depth[par] + 1)
-        # next sibling of the popped node
-        r += 1
-        if par in full:
-            sib, ok = rows.value(par, r)
-        elif r < m:
-            sib, ok = top[par * m + r], True
-        elif m == n:
-            sib, ok = 0.0, True
-        else:
-            sib, ok = top[par * m + m - 1], False
-        if sib > 0:
-            push(heap, (-node_pi[par] * sib, par, r, sib, ok))
-        # first child of the popped node: its law is draw number `count`
-        if count >= rows.drawn:
-            rows.ensure(count)
-        base = count * m
-        if m < n and value * top[base + m - 1] >= cutoff:
-            rows.keep_sorted(count, cutoff / value)
-        c0 = top[base]
-        if c0 > 0:
-            push(heap, (-value * c0, count, 0, c0, True))
+    empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
+    if size == 0:
+        return RandomTree(empty_i, empty_i, empty_i, empty_f, empty_f, 0, empty_i)
+    start, cap, drawn = gen.bit_generator.state, 1.0, 0
+    while True:
+        try:
+            nodes = _reveal(law, size, gen, cap)
+            break
+        except _Restart as restart:
+            cap, drawn = restart.cap, drawn + restart.drawn
+            gen.bit_generator.state = start  # the same laws again, listed deeper
+    cols = nodes.cols[1 : nodes.size]
+    order = np.lexsort((np.arange(cols.size), -cols["pi"]))[:size]
+    ids = order + 1
+    position = np.full(nodes.size, -1, dtype=np.int64)
+    position[ids] = np.arange(ids.size)
+    chosen = nodes.cols[ids]
     return RandomTree(
-        np.array(parent, dtype=np.int64),
-        np.array(rank, dtype=np.int64),
-        np.array(node_depth[1:], dtype=np.int64),
-        np.array(node_pi[1:], dtype=np.float64),
-        np.array(edge, dtype=np.float64),
-        rows.drawn + rows.regenerated,
+        position[chosen["parent"]],
+        chosen["rank"],
+        chosen["depth"],
+        chosen["pi"],
+        chosen["edge"],
+        drawn + nodes.size,
+        ids,
     )
 
 
