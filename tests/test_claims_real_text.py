@@ -64,6 +64,22 @@ REAL_TEXT_CLAIMS = (
 )
 
 
+#: Claims without a real-text case, as the README states (hypotheses real text cannot meet).
+SYNTHETIC_ONLY = {
+    "rejections.tokens_per_step",
+    "rejections.batch_floor",
+    "bw.asymptotic_upper",
+    "bw.asymptotic_lower",
+    "bw.runtime",
+}
+
+
+def test_every_other_claim_is_listed():
+    ids = {c.id for c in all_claims()}
+    assert ids == set(REAL_TEXT_CLAIMS) | SYNTHETIC_ONLY
+    assert not set(REAL_TEXT_CLAIMS) & SYNTHETIC_ONLY
+
+
 @pytest.mark.parametrize("claim_id", REAL_TEXT_CLAIMS)
 def test_claim_has_a_real_text_case(claim_id):
     (claim,) = [c for c in all_claims() if c.id == claim_id]
