@@ -18,12 +18,14 @@ Contents
 * :func:`simulate_verifier`: Monte Carlo of the verifier walking a tree (C1).
 * :func:`spine_estimate`: the tree-free spine estimator of C6.
 
-Costs. A tree of budget P draws P + 1 laws plus at most one batch (O(P n) random
+Costs. A tree of budget P draws P + 1 laws plus about one batch (O(P n) random
 numbers for a vocabulary of n, all in numpy) and sorts O(P) candidates; there is no
-per-node Python loop. Seeds: the laws go to the nodes in batch order, not one at a
-time in heap order as in the note's C2 pseudocode, so seeded values differ from the
-note's tables (the note's means are reproduced within their standard errors, see
-tests/test_random_trees.py), but the same seed gives the same environment for every P.
+per-node Python loop, only one numpy step per batch (at least one per tree level).
+Seeds: the laws go to the nodes in batch order, not one at a time in heap order as
+in the note's C2 pseudocode, so seeded values differ from the note's tables (the
+note's means are reproduced within their standard errors, see
+tests/test_random_trees.py), but the same seed gives the same environment for
+every P.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ _SLACK = 0.25
 #: bounds on the batch size in laws. The batch size fixes the reveal order (seeds).
 _CHUNK_ENTRIES = 1 << 19
 _MIN_CHUNK = 64
-_MAX_CHUNK = 8192
+_MAX_CHUNK = 1024
 #: Relative tolerance on the row sums of a sampler's output.
 _ROW_SUM_TOL = 1e-9
 
@@ -259,7 +261,8 @@ class RandomTree:
         p_parent(v): the probability that the verifier, at the parent, samples v.
     laws_drawn : int
         Laws drawn for this tree: size + 1, plus the laws of the few nodes revealed
-        beyond the optimum (at most one batch) and of any restart.
+        beyond the optimum (about one batch, more when in-band chains keep
+        beating the P-th node) and of any restart.
     law_index : (size,) int64
         Position of the node's own law in the environment's stream of laws (the
         root's law is number 0): the law of node v is row ``law_index[v]`` of the
@@ -396,6 +399,11 @@ def _children(
     return row, rank, p
 
 
+def _key_order(cands: np.ndarray) -> np.ndarray:
+    """Order of candidates by decreasing pi, ties by (parent, rank): the heap's order."""
+    return np.lexsort((cands["rank"], cands["parent"], -cands["pi"]))
+
+
 def _band(pi: np.ndarray) -> np.ndarray:
     """Bucket index floor(S / _BAND) of surprisal S = -ln pi (non-increasing in pi)."""
     with np.errstate(divide="ignore"):
@@ -432,10 +440,12 @@ def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) ->
     """Reveal nodes (draw their laws) best-first in batches until the top ``size`` are known.
 
     A bucket queue over surprisal bands of width _BAND holds the candidates; within a
-    band the ``chunk`` candidates of largest pi are revealed together (one sampler
-    call), and their children are filed into bands. Children are only listed down to
-    a level c <= ``cap`` (:func:`_keep_level`); every unlisted child has pi < c.
-    The reveal sequence does not depend on ``size`` or ``cap``.
+    band the ``chunk`` candidates of largest pi (ties: heap order) are revealed
+    together (one sampler call), and their children are filed into bands (those in
+    the current band join an inbox merged into the band's sorted queue). Children
+    are only listed down to a level c <= ``cap`` (:func:`_keep_level`); every
+    unlisted child has pi < c. The reveal sequence depends on neither ``size`` nor
+    ``cap``.
     """
     w, z = _draw_weights(law, gen, 1)
     n = w.shape[1]
@@ -451,17 +461,21 @@ def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) ->
         band = min(buckets)
         if listed_to > 0 and _band(np.array([listed_to]))[0] <= band:
             raise _Restart(min(cap, math.exp(-(band + 1) * _BAND - 2.0)), nodes.size)
-        pending = np.concatenate(buckets.pop(band))
+        queue = np.concatenate(buckets.pop(band))
+        queue = queue[_key_order(queue)]
+        inbox = queue[:0]  # in-band children found meanwhile, in key order
+        head = 0
         level = min(cap, _keep_level(size, count, band), math.exp(-(band + 1) * _BAND - 1e-3))
-        while pending.size:
-            if pending.size > chunk:
-                top = np.argpartition(-pending["pi"], chunk - 1)[:chunk]
-                rest = np.ones(pending.size, dtype=bool)
-                rest[top] = False
-                batch, pending = pending[top], pending[rest]
+        while head < queue.size or inbox.size:
+            batch = queue[head : head + chunk]
+            if inbox.size:  # the chunk best candidates of queue[head:] and inbox
+                both = np.concatenate([batch, inbox])
+                order = _key_order(both)[:chunk]
+                from_queue = order < batch.size
+                batch, inbox = both[order], np.delete(inbox, order[~from_queue] - batch.size)
+                head += int(from_queue.sum())
             else:
-                batch, pending = pending, pending[:0]
-            batch = batch[np.lexsort((batch["rank"], batch["parent"], -batch["pi"]))]
+                head += batch.size
             ids = nodes.append(batch)
             w, z = _draw_weights(law, gen, batch.size)
             if w.shape[1] != n:
@@ -476,12 +490,16 @@ def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) ->
             kids["depth"] = batch["depth"][row] + 1
             here = _route(kids[kids["pi"] > 0], band, buckets)
             if here.size:
-                pending = np.concatenate([pending, here])
+                inbox = np.concatenate([inbox, here])
+                inbox = inbox[_key_order(inbox)]
             count += batch.size
-            if count >= size and (
-                pending.size == 0 or nodes.kth_largest_pi(size) >= pending["pi"].max()
-            ):
-                return nodes
+            if count >= size:
+                best_left = max(
+                    queue["pi"][head] if head < queue.size else 0.0,
+                    inbox["pi"][0] if inbox.size else 0.0,
+                )
+                if nodes.kth_largest_pi(size) >= best_left:
+                    return nodes
     if listed_to > 0:  # ran out of listed candidates: list deeper
         raise _Restart(listed_to * math.exp(-4.0) if listed_to > 1e-300 else 0.0, nodes.size)
     return nodes  # the environment has fewer nodes of positive probability
@@ -494,10 +512,10 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     arXiv 2512.11718, as implemented here); it is prefix-closed since pi(child) <=
     pi(parent). Laws are i.i.d. (assumption (E)), so drawing a fresh law for a node
     the first time it is needed, in any order decided by what was drawn before, gives
-    an environment with exactly the law of (E) [1]. Here nodes are revealed (their
+    an environment with exactly the law of (E) (see Notes). Here nodes are revealed (their
     laws drawn) best-first in batches: a bucket queue over surprisal bands
     [b d, (b + 1) d) of width d = 0.25 nats holds the known children; within a band
-    the batch of candidates with the largest pi (about 2^19 / n of them, at most 8192)
+    the batch of candidates with the largest pi (2^19 / n of them, between 64 and 1024)
     is revealed with one sampler call, and each new law is scanned once, in numpy,
     for the children that may matter. Revealing stops as soon as P non-root nodes are
     revealed and no unrevealed node can beat the P-th largest revealed pi; the tree
@@ -509,9 +527,10 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     the tree is rebuilt from the same random stream with a lower one, so the result
     is always exact.
 
-    Cost: O(P n) for the P + 1 (plus at most one batch) laws, done in numpy, and
-    O(P log P) for sorting; the laws are drawn in batch order, which does not depend
-    on P, so one seed gives one environment for every budget.
+    Cost: O(P n) for the P + 1 (plus about one batch) laws, done in numpy, and
+    O(P log P) for sorting, in one numpy step per batch; the laws are drawn in batch
+    order, which does not depend on P, so one seed gives one environment for every
+    budget.
 
     Parameters
     ----------
@@ -534,15 +553,17 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
 
     Notes
     -----
-    Near-deterministic laws (largest probability within about 1e-3 of 1 at most
-    nodes) reveal long chains one node per batch, which costs O(P) numpy calls.
+    Exactness of the lazy environment: the i-th law drawn goes to the i-th node
+    revealed, and which node is revealed i-th depends only on laws 0..i-1; since the
+    laws are i.i.d. and independent of those, node laws are i.i.d. with law L, as in
+    (E) (the usual lazy construction of an i.i.d. field, as in the note's C2).
 
-    References
-    ----------
-    .. [1] The environment is a family of i.i.d. laws indexed by the nodes; assigning
-       the i-th draw to the i-th node revealed, with the order decided only by earlier
-       draws, is the usual lazy construction of an i.i.d. family (a stopping-time
-       argument, e.g. the "random environment" construction of branching walks).
+    A batch cannot hold a node and its child, so a tree of depth D takes at least D
+    numpy steps (about 0.1-0.2 ms each). Typical laws give depth ~ t_P / gamma (note
+    C7), a few tens; near-deterministic laws (largest probability within 1e-3 of 1)
+    give chains of depth ~ P: P = 10^4 for the law (0.999, 0.001) takes about 2 s,
+    some 100 times the former per-node heap, and reveals about twice P laws
+    (benchmarks/results/branching_walk.md, section 5).
 
     Examples
     --------
