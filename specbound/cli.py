@@ -101,9 +101,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     print(format_summary(claims, verdicts) if args.summary else format_table(verdicts))
     failed = [v for v in verdicts if not v.passed]
-    print(
-        f"\n{len(verdicts) - len(failed)}/{len(verdicts)} cases passed ({len(claims)} claim{'' if len(claims) == 1 else 's'})"
-    )
+    noun = "claim" if len(claims) == 1 else "claims"
+    print(f"\n{len(verdicts) - len(failed)}/{len(verdicts)} cases passed ({len(claims)} {noun})")
     return 1 if failed else 0
 
 

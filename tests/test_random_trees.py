@@ -467,3 +467,20 @@ def test_spine_estimator_rejects_degenerate_law():
         spine_estimate(FixedLaw([1.0, 0.0]), 10, 100, rng=0, max_steps=50)
     with pytest.raises(InvalidArgumentError, match=r"^walks"):
         spine_estimate(DirichletLaw(0.5, 3), 10, 1)
+
+
+@pytest.mark.parametrize(
+    ("probs", "size"), [([0.999, 0.001], 300), ([0.2, 0.5, 0.3], 500), ([0.6, 0.0, 0.4], 64)]
+)
+def test_fixed_law_shortcut_matches_the_general_reveal(probs, size):
+    """FixedLaw goes through specbound.trees.optimal_tree; a plain callable of the same
+    deterministic law goes through the batched reveal: same tree, same numbering rules."""
+    fixed = FixedLaw(probs)
+    fast = optimal_random_tree(fixed, size)
+    slow = optimal_random_tree(lambda rng, n: np.broadcast_to(fixed.probs, (n, fixed.n)), size, 0)
+    np.testing.assert_allclose(fast.path_probability, slow.path_probability, rtol=1e-12)
+    assert fast.expected_accepted == pytest.approx(slow.expected_accepted, rel=1e-12)
+    # parents precede children, and the stored edges multiply to the path probabilities
+    assert np.all(fast.parent < np.arange(size))
+    parent_pi = np.where(fast.parent >= 0, fast.path_probability[fast.parent], 1.0)
+    np.testing.assert_allclose(parent_pi * fast.edge_probability, fast.path_probability)

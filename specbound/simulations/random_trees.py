@@ -47,6 +47,7 @@ from specbound.distributions import (
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.estimate import Estimate, from_values
 from specbound.simulations.sampling import sample_rows
+from specbound.trees import optimal_tree
 
 LawSampler = Callable[[np.random.Generator, int], np.ndarray]
 """A law on the simplex: ``sampler(rng, size)`` returns ``size`` i.i.d. laws as rows."""
@@ -505,6 +506,32 @@ def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) ->
     return nodes  # the environment has fewer nodes of positive probability
 
 
+def _fixed_law_tree(law: FixedLaw, size: int) -> RandomTree:
+    """The deterministic environment's optimum via :func:`specbound.trees.optimal_tree`.
+
+    Every node has the same law, so the tree of the P largest path probabilities is the
+    optimal tree of the sorted law; nodes are renumbered by decreasing pi (ties: the
+    shallower first, so a parent precedes its children), node v's law is number v + 1.
+    """
+    probs = np.sort(law.probs)[::-1]
+    tree = optimal_tree(probs[probs > 0], size)
+    order = np.lexsort((tree.node_depth, -tree.path_probability))
+    new_id = np.empty_like(order)
+    new_id[order] = np.arange(order.size)
+    parent = tree.parent[order]
+    parent = np.where(parent >= 0, new_id[np.maximum(parent, 0)], -1)
+    child = tree.child_index[order]
+    return RandomTree(
+        parent,
+        child,
+        tree.node_depth[order],
+        tree.path_probability[order],
+        probs[child],
+        order.size + 1,
+        np.arange(1, order.size + 1, dtype=np.int64),
+    )
+
+
 def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> RandomTree:
     """The optimal draft tree of budget ``size`` for one sampled i.i.d. environment.
 
@@ -560,10 +587,11 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
 
     A batch cannot hold a node and its child, so a tree of depth D takes at least D
     numpy steps (about 0.1-0.2 ms each). Typical laws give depth ~ t_P / gamma (note
-    C7), a few tens; near-deterministic laws (largest probability within 1e-3 of 1)
-    give chains of depth ~ P: P = 10^4 for the law (0.999, 0.001) takes about 2 s,
-    some 100 times the former per-node heap, and reveals about twice P laws
-    (benchmarks/results/branching_walk.md, section 5).
+    C7), a few tens; random near-deterministic laws (largest probability within 1e-3
+    of 1) give chains of depth ~ P: P = 10^4 for such a law takes about 2 s, some 100
+    times a per-node heap (benchmarks/results/branching_walk.md, section 5). A
+    :class:`FixedLaw` (the deterministic environment) skips the reveal and uses
+    :func:`specbound.trees.optimal_tree` on the sorted law, O(P log P) at any depth.
 
     Examples
     --------
@@ -576,6 +604,8 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
     if size == 0:
         return RandomTree(empty_i, empty_i, empty_i, empty_f, empty_f, 0, empty_i)
+    if isinstance(law, FixedLaw):
+        return _fixed_law_tree(law, size)
     start, cap, drawn = gen.bit_generator.state, 1.0, 0
     while True:
         try:
