@@ -19,10 +19,12 @@ from specbound.bounds.branching_walk import (
     renewal_bound,
     speed_of_light_bound,
 )
+from specbound.claims.branching_walk import TEXT_LABEL, text_law, text_moments
 from specbound.distributions import zipf
 from specbound.figures import FigureContext, FigureOutput, FigureSpec
 from specbound.simulations.random_trees import (
     DirichletLaw,
+    EmpiricalLaw,
     SoftmaxGaussianLaw,
     environment_values,
     verifier_accepted,
@@ -74,24 +76,28 @@ def _curves(seed: int, quick: bool, progress: bool | None) -> list[dict]:
                 dots=dots,
                 mean=np.array(mc_mean),
                 se=np.array(mc_se),
-                kind="verifier MC",
+                kind=f"{walks:,} verifier walks",
             )
         )
     laws = (
         (DirichletLaw(0.5, 10), 10**5 if not quick else 10**3, 20 if not quick else 10),
         (SoftmaxGaussianLaw(2.5, 200), 10**4 if not quick else 10**3, 40 if not quick else 10),
+        (text_law(), 10**4 if not quick else 10**3, 20 if not quick else 10),
     )
     for law, pmax, envs in laws:
         if isinstance(law, DirichletLaw):
             mu, mu2, _ = dirichlet_moments(law.concentration, law.n)
+        elif isinstance(law, EmpiricalLaw):  # exact: the law of (E) is uniform on the rows
+            mu, mu2, _ = text_moments()
         else:
             mom = entropy_moment_estimates(law(rng, 20_000 if not quick else 2_000))
             mu, mu2 = mom.mu, mom.mu2
         dots = grid[grid <= pmax][::4]
         vals = environment_values(law, dots, envs, rng=rng, progress=progress)
+        name = TEXT_LABEL if isinstance(law, EmpiricalLaw) else law.name
         out.append(
             dict(
-                name=f"{law.name} random env",
+                name=f"{name} random env",
                 mu=mu,
                 mu2=mu2,
                 grid=grid,
@@ -108,13 +114,16 @@ def _curves(seed: int, quick: bool, progress: bool | None) -> list[dict]:
 def accepted_vs_capacity(ctx: FigureContext) -> FigureOutput:
     """E[X_opt(P)] against P (log axis) with the paper's bound, the sharp bound and C6.
 
-    Four laws: two deterministic (exact optimum line, verifier Monte Carlo dots) and
-    two i.i.d. random environments (dots: mean over environments, 95% error bars).
+    Five laws: two deterministic (exact optimum line, verifier Monte Carlo dots) and
+    three i.i.d. random environments (dots: mean over environments, 95% error bars),
+    the last one the next-token laws of real text (word bigrams at random positions
+    of the Python documentation, :func:`specbound.claims.branching_walk.text_law`).
+    The sixth panel holds the legend.
     Bounds: the paper's form with its explicit constant (C4), the abstract's form with
     c = 0 (P >= 3), the sharp bound ln P/mu + mu2/mu^2 (C5); the asymptotic value C6.
     """
     curves = _curves(ctx.seed, ctx.quick, ctx.progress)
-    fig = Figure(figsize=(11, 8))
+    fig = Figure(figsize=(15, 8))
     cols: dict[str, list] = {k: [] for k in ("law", "series", "capacity", "value", "se")}
 
     def add(law, series, ps, vals, ses=None):
@@ -126,7 +135,7 @@ def accepted_vs_capacity(ctx: FigureContext) -> FigureOutput:
             cols["se"].append(float("nan") if ses is None else float(ses[i]))
 
     for i, c in enumerate(curves):
-        ax = fig.add_subplot(2, 2, i + 1)
+        ax = fig.add_subplot(2, 3, i + 1)
         g = c["grid"]
         mu, mu2 = c["mu"], c["mu2"]
         lines = {
@@ -149,16 +158,20 @@ def accepted_vs_capacity(ctx: FigureContext) -> FigureOutput:
             fmt="o",
             ms=3,
             color="k",
-            label=f"Monte Carlo ({c['kind']}, 95%)",
+            label="Monte Carlo (95% bars; panel title: walks or environments)",
         )
         add(c["name"], f"Monte Carlo ({c['kind']})", c["dots"], c["mean"], c["se"])
         ax.set_xscale("log")
         ax.set_ylim(0, 1.15 * max(lines["sharp ln P/mu + mu2/mu^2 (C5)"]))
-        ax.set_title(f"{c['name']}: mu={mu:.3f}, mu2={mu2:.3f}", fontsize=9)
+        title = f"{c['name']}: mu={mu:.3f}, mu2={mu2:.3f}\nMonte Carlo: {c['kind']}"
+        ax.set_title(title, fontsize=9)
         ax.set_xlabel("tree capacity P (drafted nodes)")
         ax.set_ylabel("E[accepted per call]")
         if i == 0:
-            ax.legend(fontsize=7)
+            handles, labels = ax.get_legend_handles_labels()
+    legend_ax = fig.add_subplot(2, 3, 6)
+    legend_ax.axis("off")
+    legend_ax.legend(handles, labels, loc="center", fontsize=9)
     fig.suptitle("Speed-of-light: optimal tree vs bounds (Pankratov & Alistarh, arXiv 2512.11718)")
     fig.tight_layout()
     return FigureOutput(fig, cols)
@@ -208,7 +221,8 @@ FIGURES = [
         "speed_of_light_vs_capacity",
         "Optimal tree E[X_opt(P)] (exact lines, Monte Carlo dots with 95% bars) against the "
         "paper's bound (explicit constant and c = 0), the sharp bound ln P/mu + mu2/mu^2 and "
-        "the asymptotic value, for two deterministic laws and two i.i.d. random environments.",
+        "the asymptotic value, for two deterministic laws and three i.i.d. random environments "
+        "(the last: next-token laws of real text).",
         accepted_vs_capacity,
     ),
     FigureSpec(
