@@ -653,7 +653,8 @@ def environment_values(
     """E[X_opt(P) | environment] for each environment (rows) and budget P (columns).
 
     One optimal tree of the largest budget per environment; smaller budgets are its
-    prefixes (heap order), so the columns are paired (same environments).
+    prefixes (nodes are numbered by decreasing path probability), so the columns are
+    paired (same environments).
 
     Parameters
     ----------
