@@ -25,9 +25,11 @@ import platform
 import resource
 import time
 from array import array
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+from _timing import best_of
 
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.random_trees import (
@@ -227,18 +229,6 @@ def heap_tree_value(law, size: int, rng) -> float:
 # ----------------------------------------------------------------------------- helpers
 
 
-def timed(fn, *args, **kw):
-    t = time.perf_counter()
-    out = fn(*args, **kw)
-    return out, time.perf_counter() - t
-
-
-def best_of(reps: int, fn, *args, **kw):
-    """(result, least wall time over ``reps`` runs): the least disturbed by other jobs."""
-    runs = [timed(fn, *args, **kw) for _ in range(reps)]
-    return runs[0][0], min(t for _, t in runs)
-
-
 def floor_weights(law: SoftmaxGaussianLaw, rows: int, seed: int) -> float:
     """Time to draw ``rows`` float32 laws (weights and normalisers) in the tree's batches."""
     rng = np.random.default_rng(seed)
@@ -297,12 +287,14 @@ def main() -> None:
     old_law = Float64SoftmaxLaw(3.0, 1000)
     p = 10**4 if q else 10**5
     envs = 4 if q else 40
-    tree, t_new = best_of(3, optimal_random_tree, law, p, 1)
+    t_new, tree = best_of(partial(optimal_random_tree, law, p, 1), 3)
     f32 = min(floor_weights(law, tree.laws_drawn, 1) for _ in range(3))
     f64 = min(floor_float64(old_law, p + 1, 1) for _ in range(3))
-    old_value, t_old = best_of(3, heap_tree_value, old_law, p, 1)
+    t_old, old_value = best_of(partial(heap_tree_value, old_law, p, 1), 3)
     cpu0 = children_cpu()
-    ests, t_all = timed(optimal_accepted_curve, law, p, envs, rng=2, jobs=2, progress=False)
+    t_all, ests = best_of(
+        partial(optimal_accepted_curve, law, p, envs, rng=2, jobs=2, progress=False)
+    )
     cpu_all = children_cpu() - cpu0
     load1 = os.getloadavg()[0]
     one_ok = t_new < 5.0
@@ -355,7 +347,7 @@ def main() -> None:
     ]
     for lw, sizes in ((small, sizes_small), (law, sizes_big)):
         for size in sizes:
-            t3, t = best_of(1 if size >= 10**6 else 3, optimal_random_tree, lw, size, 3)
+            t, t3 = best_of(partial(optimal_random_tree, lw, size, 3), 1 if size >= 10**6 else 3)
             lines.append(
                 f"| {lw.name} | {size:.0e} | {t:.3f} | {t3.laws_drawn / (size + 1):.3f} "
                 f"| {t / (size * math.log(size)) * 1e6:.3f} | {t / size * 1e6:.2f} |"
@@ -374,8 +366,8 @@ def main() -> None:
     p_cmp = 2000 if q else 10**4
     rows = []
     for new_law, heap_law in ((small, small), (law, old_law)):
-        old_v, t_ref = best_of(3, heap_tree_value, heap_law, p_cmp, 5)
-        new_t, t_fast = best_of(3, optimal_random_tree, new_law, p_cmp, 5)
+        t_ref, old_v = best_of(partial(heap_tree_value, heap_law, p_cmp, 5), 3)
+        t_fast, new_t = best_of(partial(optimal_random_tree, new_law, p_cmp, 5), 3)
         rows.append(
             f"| {new_law.name} | {p_cmp} | {t_ref:.3f} | {t_fast:.3f} | {t_ref / t_fast:.1f}x "
             f"| {old_v:.4f} / {new_t.expected_accepted:.4f} |"
@@ -397,13 +389,14 @@ def main() -> None:
 
     # 4. the softmax row of the note's table at k = 10^4 -----------------------------------
     if not q:
-        est, t = timed(
-            optimal_accepted_curve,
-            SoftmaxGaussianLaw(2.5, 200),
-            10**4,
-            seeds=range(1000, 1040),
-            jobs=2,
-            progress=False,
+        t, est = best_of(
+            lambda: optimal_accepted_curve(
+                SoftmaxGaussianLaw(2.5, 200),
+                10**4,
+                seeds=range(1000, 1040),
+                jobs=2,
+                progress=False,
+            )
         )
         z = (est[0].mean - 3.139) / math.hypot(est[0].se, 0.032)
         ok = abs(z) <= 5
@@ -427,9 +420,9 @@ def main() -> None:
         return chain_law(rng, size)
 
     p_chain = 2000 if q else 10**4
-    old_c, t_old_c = best_of(3, heap_tree_value, chain_law, p_chain, 0)
-    fix_c, t_fix_c = best_of(3, optimal_random_tree, chain_law, p_chain, 0)
-    gen_c, t_gen_c = best_of(3, optimal_random_tree, chain_sampler, p_chain, 0)
+    t_old_c, old_c = best_of(partial(heap_tree_value, chain_law, p_chain, 0), 3)
+    t_fix_c, fix_c = best_of(partial(optimal_random_tree, chain_law, p_chain, 0), 3)
+    t_gen_c, gen_c = best_of(partial(optimal_random_tree, chain_sampler, p_chain, 0), 3)
     lines += [
         "## 5. Worst case: a near-deterministic law",
         "",
