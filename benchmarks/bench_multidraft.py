@@ -1,6 +1,7 @@
 """Benchmark: multi-draft optimum (issue 7 speed targets) -> benchmarks/results/multidraft.md.
 
-Run: ``.venv/bin/python benchmarks/bench_multidraft.py [--quick]``.
+Run: ``.venv/bin/python benchmarks/bench_multidraft.py [--quick]`` (``--quick``, a smoke
+run, prints only and leaves ``benchmarks/results/multidraft.md`` as it is).
 
 1. ``optimal_acceptance`` with identical drafts, n = 128,000, K = 16 (target < 50 ms),
    against a baseline measured in the same run (one ``np.argsort`` of n floats).
@@ -177,7 +178,8 @@ def main() -> None:
         )
         lines.append(row)
         print(row, flush=True)
-    write_results("multidraft", lines)
+    if not args.quick:  # a smoke run never overwrites the recorded results
+        write_results("multidraft", lines)
 
 
 if __name__ == "__main__":
