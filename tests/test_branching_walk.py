@@ -360,6 +360,14 @@ def test_speed_of_light_command(capsys):
     argv = ["speed-of-light", "--law", "softmax:2.5:50", "--capacity", "10"]
     assert main([*argv, "--environments", "4", "--moment-samples", "500", "--no-progress"]) == 0
     assert "from 500 sampled laws" in capsys.readouterr().out
+    argv = ["speed-of-light", "--law", "text:200", "--capacity", "10"]
+    assert main([*argv, "--environments", "4", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    # the same real-text environment as the claims: its exact moments
+    from specbound.claims.branching_walk import text_moments
+
+    assert "real text bigrams, vocabulary 200 (4000 positions)" in out
+    assert f"mu  = {text_moments()[0]:.6f}" in out
 
 
 @pytest.mark.parametrize(
@@ -369,6 +377,8 @@ def test_speed_of_light_command(capsys):
         (["--law", "dirichlet:0.5", "--capacity", "5"], "law: expected dirichlet:PARAM:N"),
         (["--law", "dirichlet:x:3", "--capacity", "5"], "law: cannot read"),
         (["--law", "dirichlet:0:3", "--capacity", "5"], "concentration: must be > 0"),
+        (["--law", "text:x", "--capacity", "5"], "law: expected text:V"),
+        (["--law", "text:1", "--capacity", "5"], "law: must be >= 2"),
         (["--law", "0.5,0.5", "--capacity", "0"], "capacity: must be >= 1"),
         (["--law", "0.5,0.5", "--capacity", "a"], "capacity: expected comma-separated"),
         (["--law", "0.5,0.5", "--capacity", "5", "--environments", "1"], "environments"),

@@ -57,3 +57,16 @@ def test_bad_arguments():
         load_corpus(1)
     with pytest.raises(InvalidArgumentError, match=r"^order: a table of"):
         ngram_table(np.array([0, 1]), 1000, 4, 1.0)
+
+
+def test_text_position_laws_are_kernel_rows_at_text_frequencies():
+    from specbound.simulations.agreement import chisquare_gof
+    from specbound.simulations.text_ngram import text_laws, text_position_laws
+
+    kernel, weights = text_laws(30)
+    rows = text_position_laws(30, positions=20_000, seed=7)
+    assert rows.shape == (20_000, 30)
+    np.testing.assert_array_equal(rows, text_position_laws(30, positions=20_000, seed=7))
+    # each row is the kernel row of its context; contexts follow the text frequencies
+    contexts = np.array([np.flatnonzero((kernel == r).all(axis=1))[0] for r in rows[:2000]])
+    assert chisquare_gof(contexts, weights).pvalue >= 1e-6

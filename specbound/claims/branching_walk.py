@@ -42,7 +42,12 @@ from specbound.simulations.random_trees import (
     optimal_random_tree,
     verifier_accepted,
 )
-from specbound.simulations.text_ngram import load_corpus, text_laws, text_pairs
+from specbound.simulations.text_ngram import (
+    load_corpus,
+    text_laws,
+    text_pairs,
+    text_position_laws,
+)
 from specbound.trees import batch_tree, chain_tree, kary_tree, optimal_tree
 
 PAPER = "Pankratov & Alistarh 25"
@@ -77,9 +82,7 @@ def text_law() -> EmpiricalLaw:
     of the text; the law L of assumption (E) is the empirical law of these rows, so
     their moments (:func:`text_moments`) are exact for L.
     """
-    kernel, weights = text_laws(TEXT_VOCAB)
-    contexts = np.random.default_rng(2512_11718).choice(weights.size, TEXT_POSITIONS, p=weights)
-    return EmpiricalLaw(kernel[contexts])
+    return EmpiricalLaw(text_position_laws(TEXT_VOCAB, TEXT_POSITIONS))
 
 
 @cache

@@ -9,6 +9,9 @@ Law specifications (``--law``):
 * ``softmax:S:N``    i.i.d. environment, softmax of N(0, S^2) logits on N tokens
   (moments estimated from sampled laws, with standard errors)
 * ``zipf:S:N``       deterministic environment, the Zipf(S) law on N tokens at every node
+* ``text:V``         i.i.d. environment of real text: word-bigram next-token laws of the
+  Python documentation (vocabulary V) at 4000 random text positions (exact moments of
+  that empirical law)
 * ``0.9,0.1``        deterministic environment, these probabilities at every node
   (or a .npy/.csv file: one law = deterministic, several rows = their empirical law)
 """
@@ -51,6 +54,15 @@ def parse_law(text: str):
 
     kind, _, rest = text.partition(":")
     kind = kind.strip().lower()
+    if kind == "text":
+        from specbound.simulations.text_ngram import text_position_laws
+
+        try:
+            vocab = int(rest)
+        except ValueError:
+            raise InvalidArgumentError(f"law: expected text:V, got {text!r}") from None
+        law = EmpiricalLaw(text_position_laws(check_int(vocab, "law", 2)))
+        return law, None, f"real text bigrams, vocabulary {vocab} ({law.rows.shape[0]} positions)"
     if kind in {"dirichlet", "softmax", "zipf"}:
         parts = rest.split(":")
         if len(parts) != 2:
@@ -105,7 +117,8 @@ def register(subparsers) -> None:
     p.add_argument(
         "--law",
         required=True,
-        help="dirichlet:A:N, softmax:S:N, zipf:S:N, or probabilities like 0.9,0.1",
+        help="dirichlet:A:N, softmax:S:N, zipf:S:N, text:V (real text), or probabilities "
+        "like 0.9,0.1",
     )
     p.add_argument("--capacity", required=True, help="tree capacities P, e.g. 10,100,1000")
     p.add_argument(

@@ -145,3 +145,17 @@ def text_laws(vocab_size: int = 200) -> tuple[np.ndarray, np.ndarray]:
     target, _ = text_models(vocab_size, 2)
     freq = np.bincount(corpus.tokens[:-1], minlength=corpus.vocab_size).astype(np.float64)
     return target, freq / freq.sum()
+
+
+def text_position_laws(vocab_size: int = 200, positions: int = 4000, seed: int = 2512_11718):
+    """Target next-token laws at ``positions`` random positions of the text, as rows.
+
+    Contexts are drawn (seeded) with their frequency in the corpus (:func:`text_laws`),
+    so the rows are a sample of the next-token laws met along the text: the law L of
+    an i.i.d. random environment built from real text (wrap the rows in
+    :class:`~specbound.simulations.random_trees.EmpiricalLaw`).
+    """
+    positions = check_int(positions, "positions", 1)
+    kernel, weights = text_laws(vocab_size)
+    contexts = np.random.default_rng(seed).choice(weights.size, positions, p=weights)
+    return kernel[contexts]
