@@ -1,9 +1,11 @@
 """The command line: help, check, reproduce, one-line errors with exit 2."""
 
 import dataclasses
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from specbound.claims import format_summary, run_claims, select
@@ -93,3 +95,30 @@ def test_reproduce_writes_figures_and_report(tmp_path, monkeypatch):
     assert (tmp_path / "acceptance_vs_tv.png").stat().st_size > 10_000
     header = (tmp_path / "acceptance_vs_tv.csv").read_text().splitlines()[0]
     assert header == "tv,exact,simulated,se,trials"
+
+
+def test_real_text_models_as_command_arrays(capsys):
+    from specbound.commands import read_array
+    from specbound.simulations.text_ngram import text_models
+
+    target, draft = text_models(30, 2)
+    np.testing.assert_array_equal(read_array("text-target:30", "target"), target)
+    np.testing.assert_array_equal(read_array("text-draft:30:the", "draft"), draft[0])
+    argv = ["ersd", "--target", "text-target:30:the", "--draft", "text-draft:30:the", "--k", "1"]
+    assert main(argv) == 0
+    assert "n = 30" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("text-target:abc", "target: expected text-target:V[:WORD] with an integer V"),
+        ("text-target:1", "target: must be >= 2"),
+        ("text-target:30:zzz", "target: context: 'zzz' is not among the 29 most frequent"),
+    ],
+)
+def test_real_text_model_spec_errors(spec, message):
+    from specbound.commands import read_array
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_array(spec, "target")

@@ -27,12 +27,18 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def read_array(text: str, name: str) -> np.ndarray:
-    """An array given inline or by file.
+    """An array given inline, by file, or as a real-text model.
 
-    ``text`` is either comma-separated numbers (rows separated by ``;``), or the
-    path of a ``.npy`` file or a text/CSV file of numbers (comma or whitespace
-    separated, one row per line).
+    ``text`` is comma-separated numbers (rows separated by ``;``), the path of a
+    ``.npy`` file or a text/CSV file of numbers (comma or whitespace separated, one
+    row per line), or ``text-target:V[:WORD]`` / ``text-draft:V[:WORD]``: the target
+    or draft word-bigram model of the Python documentation with vocabulary V
+    (:func:`~specbound.simulations.text_ngram.text_model_array`), its (V, V) kernel,
+    or its next-token law after WORD.
     """
+    head, _, rest = text.partition(":")
+    if head in ("text-target", "text-draft"):
+        return _text_model(head.removeprefix("text-"), rest, name)
     path = Path(text)
     if path.suffix.lower() in {".npy", ".csv", ".txt", ".tsv"} or path.exists():
         if not path.exists():
@@ -57,6 +63,22 @@ def read_array(text: str, name: str) -> np.ndarray:
             f"{name}: expected comma-separated numbers or a .npy/.csv file, got {text!r}"
         ) from None
     return _rows_to_array(rows, name)
+
+
+def _text_model(model: str, spec: str, name: str) -> np.ndarray:
+    from specbound.simulations.text_ngram import text_model_array
+
+    vocab, _, word = spec.partition(":")
+    try:
+        size = int(vocab)
+    except ValueError:
+        raise InvalidArgumentError(
+            f"{name}: expected text-{model}:V[:WORD] with an integer V, got {spec!r}"
+        ) from None
+    try:
+        return text_model_array(model, check_int(size, name, 2), word or None)
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(f"{name}: {exc}") from None
 
 
 def _rows_to_array(rows: list[list[float]], name: str) -> np.ndarray:

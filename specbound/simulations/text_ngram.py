@@ -159,3 +159,35 @@ def text_position_laws(vocab_size: int = 200, positions: int = 4000, seed: int =
     kernel, weights = text_laws(vocab_size)
     contexts = np.random.default_rng(seed).choice(weights.size, positions, p=weights)
     return kernel[contexts]
+
+
+def text_model_array(model: str, vocab_size: int, context: str | None = None) -> np.ndarray:
+    """The target or draft bigram model of :func:`text_models` as an array.
+
+    Parameters
+    ----------
+    model : {"target", "draft"}
+        Which model.
+    vocab_size : int >= 2
+        Vocabulary size (most frequent words plus ``<unk>``).
+    context : str, optional
+        A word of the vocabulary: return the model's next-token law after it, shape
+        (V,). None returns the whole (V, V) kernel (row i = law after word i).
+
+    Raises
+    ------
+    InvalidArgumentError
+        Unknown model, or a context word outside the vocabulary.
+    """
+    if model not in ("target", "draft"):
+        raise InvalidArgumentError(f"model: expected 'target' or 'draft', got {model!r}")
+    kernel = text_models(vocab_size, 2)[0 if model == "target" else 1]
+    if context is None:
+        return kernel
+    vocab = load_corpus(vocab_size).vocab
+    if context not in vocab[:-1]:
+        raise InvalidArgumentError(
+            f"context: {context!r} is not among the {len(vocab) - 1} most frequent words "
+            f"(e.g. {', '.join(vocab[:5])})"
+        )
+    return kernel[vocab.index(context)]
