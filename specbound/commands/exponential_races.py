@@ -46,8 +46,12 @@ def register(subparsers) -> None:
         help="ERSD vs GSD optimal trees and the entropy bound, per drafting budget k",
         description=__doc__.split("\n\n")[0],
     )
-    parser.add_argument("--target", required=True, help="target law p (inline or .npy/.csv)")
-    parser.add_argument("--draft", required=True, help="draft law q (inline or .npy/.csv)")
+    parser.add_argument(
+        "--target", required=True, help="target law p: inline, .npy/.csv, or text-target:V:WORD"
+    )
+    parser.add_argument(
+        "--draft", required=True, help="draft law q: inline, .npy/.csv, or text-draft:V:WORD"
+    )
     parser.add_argument(
         "--k", default="1,2,4,8,16,32,64,128,256,512,1024", help="comma-separated budgets k"
     )

@@ -36,11 +36,16 @@ def register(subparsers) -> None:
             "of the truncated-LP tournament, importance weights, SpecInfer, SpecTr and NSS."
         ),
     )
-    p.add_argument("--target", required=True, help="target law p: '0.5,0.3,0.2' or a file")
+    p.add_argument(
+        "--target",
+        required=True,
+        help="target law p: '0.5,0.3,0.2', a file, or text-target:V:WORD",
+    )
     p.add_argument(
         "--draft",
         required=True,
-        help="draft law q (1 row: K i.i.d. drafts) or K rows ('a,b;c,d' or a file)",
+        help="draft law q (1 row: K i.i.d. drafts) or K rows ('a,b;c,d' or a file); "
+        "text-draft:V:WORD for real text",
     )
     p.add_argument("--k", default=None, help="numbers of i.i.d. drafts, e.g. 1,2,4,8")
     p.add_argument("--lp", action="store_true", help="also solve the coupling LP (cvxpy)")

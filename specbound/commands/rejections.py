@@ -30,8 +30,16 @@ def register(subparsers) -> None:
         "kernels (sum of TV, Yin et al. arXiv 2411.00841 Thm 1), and with gamma drafts per "
         "call E[rejections], E[calls] and tokens per call H / E[calls].",
     )
-    p.add_argument("--target", required=True, help="target kernel (n x n), .npy or .csv file")
-    p.add_argument("--draft", required=True, help="draft kernel (n x n), .npy or .csv file")
+    p.add_argument(
+        "--target",
+        required=True,
+        help="target kernel (n x n): rows 'a,b;c,d', .npy/.csv, or text-target:V",
+    )
+    p.add_argument(
+        "--draft",
+        required=True,
+        help="draft kernel (n x n): rows 'a,b;c,d', .npy/.csv, or text-draft:V",
+    )
     p.add_argument("--horizon", required=True, type=int, help="tokens to emit H (>= 1)")
     p.add_argument("--start", type=int, default=0, help="start token X_0 (default 0)")
     p.add_argument(
