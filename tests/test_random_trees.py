@@ -1,15 +1,17 @@
 """Tests of specbound.simulations.random_trees (i.i.d. random environments, note C1/C2/C6).
 
 Statistical thresholds: |z| <= 5 (two-sided false-alarm rate 5.7e-7 per comparison,
-normal approximation). The tree's laws are drawn in batch order, not in the heap
-order of the note's C2 pseudocode, so the note's seeded tables are matched in
-distribution (within 5 SE), not draw for draw; exactness of the tree for the
-sampled environment is checked against a plain heap run on the recorded laws.
+normal approximation). The tree's laws are drawn in its reveal order (numpy batches,
+one node at a time in bands with few candidates), not in the heap order of the note's
+C2 pseudocode, so the note's seeded tables are matched in distribution (within 5 SE),
+not draw for draw; exactness of the tree for the sampled environment is checked
+against a plain heap run on the recorded laws.
 """
 
 from __future__ import annotations
 
 import heapq
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -66,12 +68,15 @@ class Recorder:
     """A law sampler that records every law it hands out, in stream order.
 
     A rebuild of the tree (restart) rewinds the generator to the first call's state;
-    the record then starts again, so ``laws()`` is the final build's stream.
+    the record then starts again, so ``laws()`` is the final build's stream (the
+    wrapped sampler must consume randomness for the rewind to be seen). ``total``
+    counts the rows handed out over all builds.
     """
 
     def __init__(self, law):
         self.law = law
         self.rows: list[np.ndarray] = []
+        self.total = 0
         self.start = None
         if hasattr(law, "weights"):
             self.weights = self._weights
@@ -87,12 +92,14 @@ class Recorder:
         self._rewind(rng)
         w = self.law.weights(rng, size)
         self.rows.append(w / rt._normalisers(w)[:, None])
+        self.total += size
         return w
 
     def __call__(self, rng, size):
         self._rewind(rng)
         rows = np.asarray(self.law(rng, size), dtype=np.float64)
         self.rows.append(np.array(rows))
+        self.total += size
         return rows
 
     def laws(self) -> np.ndarray:
@@ -128,14 +135,15 @@ def heap_on_recorded_laws(tree, laws: np.ndarray) -> np.ndarray:
     return np.array(out)
 
 
-def assert_exact_optimum(law, size: int, seed: int):
+def assert_exact_optimum(law, size: int, seed: int) -> tuple[rt.RandomTree, Recorder]:
     rec = Recorder(law)
     tree = optimal_random_tree(rec, size, seed)
     assert tree.size == size
     want = heap_on_recorded_laws(tree, rec.laws())
     assert np.array_equal(np.sort(tree.path_probability), np.sort(want))
     assert np.all(np.diff(tree.path_probability) <= 0)  # best first
-    return tree
+    assert tree.laws_drawn == rec.total  # drawn ahead and restarts included
+    return tree, rec
 
 
 # ----------------------------------------------------------------------------- reference tables
@@ -267,8 +275,8 @@ def test_tree_is_the_exact_optimum_of_its_environment(law, size):
         assert_exact_optimum(law, size, seed)
 
 
-def test_restarts_give_the_same_tree(monkeypatch):
-    law = DirichletLaw(0.5, 20)
+@pytest.mark.parametrize("law", [DirichletLaw(0.5, 20), DirichletLaw(0.005, 10)])
+def test_restarts_give_the_same_tree(monkeypatch, law):
     ref = optimal_random_tree(law, 5000, 3)
     # a level far above the final one forces rebuilds from the same stream
     monkeypatch.setattr(rt, "_MARGIN", -3.0)
@@ -280,6 +288,73 @@ def test_restarts_give_the_same_tree(monkeypatch):
     assert_exact_optimum(law, 5000, 3)  # the recorder follows the rewinds
 
 
+#: Near-deterministic random laws: 95 rows with a largest probability of 0.99905 (on
+#: 20 different tokens), 5 flat rows.
+NEAR_ONE_HOT = np.vstack(
+    [np.eye(20)[np.arange(95) % 20] * 0.999 + 0.001 / 20, np.full((5, 20), 0.05)]
+)
+
+
+@pytest.mark.parametrize(
+    "law,size",
+    [
+        (EmpiricalLaw([[0.999, 0.001]] * 2), 3000),  # a chain of depth P, drawn at random
+        (DirichletLaw(0.005, 10), 3000),
+        (DirichletLaw(0.001, 10), 3000),
+        (EmpiricalLaw(NEAR_ONE_HOT), 3000),
+        (SoftmaxGaussianLaw(30.0, 50), 2000),  # float32 weights, nearly one-hot
+    ],
+)
+def test_deep_trees_are_exact_without_a_numpy_step_per_level(law, size):
+    """Near-deterministic laws give trees of depth up to P; their thin bands are revealed
+    one node at a time with laws drawn ahead in blocks (not one sampler call per level)."""
+    for seed in (1000, 7):
+        tree, rec = assert_exact_optimum(law, size, seed)
+        assert tree.depth >= 60
+        assert len(rec.rows) <= tree.depth / 2  # sampler calls (final build) << levels
+
+
+def test_batched_and_one_at_a_time_reveals_alternate_exactly(monkeypatch):
+    """Deep trees switch both ways between numpy batches and the one-at-a-time heap (a
+    band starts batched and, after small batches, ends one at a time; the next band
+    starts batched again), and the tree is exact whether the reveal stops after a
+    batch or in the heap. Typical laws stay batched (their trees are unchanged)."""
+    steps: list[str] = []
+    singly, take = rt._reveal_singly, rt._Laws.take
+
+    def spy_singly(*args):
+        count, done = singly(*args)
+        steps.append("stop in heap" if done else "heap")
+        return count, done
+
+    def spy_take(self, k):
+        steps.append("batch" if k > 1 else "root")
+        return take(self, k)
+
+    monkeypatch.setattr(rt, "_reveal_singly", spy_singly)
+    monkeypatch.setattr(rt._Laws, "take", spy_take)
+    for law, seed, last in (
+        (DirichletLaw(0.005, 10), 1000, "stop in heap"),
+        (DirichletLaw(0.01, 30), 7, "batch"),
+    ):
+        steps.clear()
+        assert_exact_optimum(law, 3000, seed)
+        switches = {(a, b) for a, b in pairwise(steps) if a != b}
+        assert {("batch", "heap"), ("heap", "batch")} <= switches, law.name
+        assert steps[-1] == last, law.name
+    steps.clear()
+    assert_exact_optimum(DirichletLaw(0.5, 10), 20_000, 1000)
+    assert "heap" not in steps and "stop in heap" not in steps
+
+
+def test_band_floor_matches_the_bands():
+    for band in (0, 1, 7, 40, 1000, 2976, 2977, 5000):
+        lo = rt._band_floor(band)
+        assert rt._band(np.array([lo]))[0] <= band
+        below = np.nextafter(lo, 0.0)
+        assert below == 0.0 or rt._band(np.array([below]))[0] > band
+
+
 def test_new_and_old_law_order_give_the_same_expected_value():
     """E[X_opt(P)]: this module vs the note's heap-order pseudocode (the former
     implementation), on disjoint seeds (independent samples): |z| <= 5, false alarm
@@ -287,6 +362,7 @@ def test_new_and_old_law_order_give_the_same_expected_value():
     for law, size, envs in (
         (DirichletLaw(0.5, 10), 1000, 100),
         (SoftmaxGaussianLaw(2.5, 200), 300, 100),
+        (DirichletLaw(0.005, 10), 300, 60),  # deep: revealed mostly one node at a time
     ):
         new = from_values(environment_values(law, size, seeds=range(envs))[:, 0])
         old = from_values(
@@ -301,13 +377,17 @@ def test_new_and_old_law_order_give_the_same_expected_value():
 
 
 def test_prefix_property_and_budget_independent_environment():
-    """The reveal order does not depend on P: one seed, one environment for every budget."""
+    """The reveal order does not depend on P: one seed, one environment for every budget
+    (also for deep trees, revealed mostly one node at a time)."""
+    for law in (DirichletLaw(0.5, 10), DirichletLaw(0.005, 10)):
+        big = optimal_random_tree(law, 2000, 5)
+        for k in (1, 17, 500):
+            small = optimal_random_tree(law, k, 5)
+            assert small.expected_accepted == pytest.approx(big.accepted_curve()[k - 1], rel=1e-12)
+            assert np.array_equal(small.law_index, big.law_index[:k])
+            assert np.array_equal(small.path_probability, big.path_probability[:k])
     law = DirichletLaw(0.5, 10)
     big = optimal_random_tree(law, 2000, 5)
-    for k in (1, 17, 500):
-        small = optimal_random_tree(law, k, 5)
-        assert small.expected_accepted == pytest.approx(big.accepted_curve()[k - 1], rel=1e-12)
-        assert np.array_equal(small.law_index, big.law_index[:k])
     vals = environment_values(law, [17, 500, 2000], seeds=[5, 6])
     assert vals[0] == pytest.approx(big.accepted_curve()[[16, 499, 1999]])
 

@@ -13,23 +13,27 @@ Contents
   of laws works.
 * :func:`optimal_random_tree`: the optimal tree of budget P for ONE sampled
   environment: nodes are revealed (their laws drawn) best-first in numpy batches
-  through a bucket queue over surprisal bands, until the top P are certain.
+  through a bucket queue over surprisal bands (one at a time where a band has few
+  candidates), until the top P are certain.
 * :func:`optimal_accepted_curve`: E[X_opt(P)] over environments, with standard errors.
 * :func:`simulate_verifier`: Monte Carlo of the verifier walking a tree (C1).
 * :func:`spine_estimate`: the tree-free spine estimator of C6.
 
 Costs. A tree of budget P draws P + 1 laws plus about one batch (O(P n) random
-numbers for a vocabulary of n, all in numpy) and sorts O(P) candidates; there is no
-per-node Python loop, only one numpy step per batch (at least one per tree level).
-Seeds: the laws go to the nodes in batch order, not one at a time in heap order as
-in the note's C2 pseudocode, so seeded values differ from the note's tables (the
-note's means are reproduced within their standard errors, see
+numbers for a vocabulary of n, all in numpy) and sorts O(P) candidates, in one numpy
+step per batch; a band that keeps yielding small batches (deep trees of
+near-deterministic laws: one node per level) is finished one node at a time by a
+Python heap, a few microseconds per node, with laws drawn 64 at a time.
+Seeds: the laws go to the nodes in this reveal order, not in the heap order of the
+note's C2 pseudocode, so seeded values differ from the note's tables
+(the note's means are reproduced within their standard errors, see
 tests/test_random_trees.py), but the same seed gives the same environment for
 every P.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +67,15 @@ _SLACK = 0.25
 _CHUNK_ENTRIES = 1 << 19
 _MIN_CHUNK = 64
 _MAX_CHUNK = 1024
+#: The rest of a band is revealed one node at a time (a Python heap) once _PATIENCE
+#: batches of it were smaller than _FEW: thin, deep trees (near-deterministic laws)
+#: would otherwise take one numpy step per tree level, while typical laws end a band
+#: in one or two small batches (and keep the batched path). The one-at-a-time path
+#: draws its laws _AHEAD at a time and sorts their _TOP largest entries up front.
+_FEW = 32
+_PATIENCE = 2
+_AHEAD = 64
+_TOP = 16
 #: Relative tolerance on the row sums of a sampler's output.
 _ROW_SUM_TOL = 1e-9
 
@@ -263,7 +276,8 @@ class RandomTree:
     laws_drawn : int
         Laws drawn for this tree: size + 1, plus the laws of the few nodes revealed
         beyond the optimum (about one batch, more when in-band chains keep
-        beating the P-th node) and of any restart.
+        beating the P-th node), the laws drawn ahead and not used (fewer than 64)
+        and those of any restart.
     law_index : (size,) int64
         Position of the node's own law in the environment's stream of laws (the
         root's law is number 0): the law of node v is row ``law_index[v]`` of the
@@ -347,6 +361,11 @@ class _Nodes:
         pi = self.cols["pi"][1 : self.size]
         return float(-np.partition(-pi, k - 1)[k - 1])
 
+    def largest_pi(self, k: int) -> list[float]:
+        """The k largest path probabilities among the non-root nodes, decreasing."""
+        pi = self.cols["pi"][1 : self.size]
+        return np.sort(np.partition(pi, pi.size - k)[pi.size - k :])[::-1].tolist()
+
 
 def _normalisers(w: np.ndarray) -> np.ndarray:
     """Row sums in float64: the laws are ``w / _normalisers(w)[:, None]``."""
@@ -373,6 +392,57 @@ def _draw_weights(
     if not (np.all(np.isfinite(z)) and z.min() > 0 and w.min() >= 0):
         raise InvalidArgumentError("law: weights must be finite, >= 0, with positive row sums")
     return w, z
+
+
+class _Laws:
+    """The environment's stream of laws: the i-th law drawn goes to the i-th node revealed.
+
+    Law 0 (the root's) is drawn on creation. :meth:`take` serves a batch of nodes,
+    :meth:`take_one` a single node from a block drawn ``_AHEAD`` at a time; both serve
+    the rows drawn ahead first. ``drawn`` counts every row drawn, served or not.
+    """
+
+    def __init__(self, law: LawSampler, gen: np.random.Generator):
+        self.law, self.gen = law, gen
+        self.w, self.z = _draw_weights(law, gen, 1)
+        self.n = self.w.shape[1]
+        self.top: list[list[float]] = []  # per row of w: its _TOP largest p, decreasing
+        self.pos = 0  # rows w[:pos] are served
+        self.drawn = 1
+
+    def _fresh(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        w, z = _draw_weights(self.law, self.gen, k)
+        if w.shape[1] != self.n:
+            raise InvalidArgumentError(
+                f"law: vocabulary size changed from {self.n} to {w.shape[1]} between draws"
+            )
+        self.drawn += k
+        return w, z
+
+    def take(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(w, z): the laws w / z of the next ``k`` nodes."""
+        left = self.w.shape[0] - self.pos
+        if left >= k:
+            self.pos += k
+            return self.w[self.pos - k : self.pos], self.z[self.pos - k : self.pos]
+        w, z = self._fresh(k - left)
+        if left:
+            w = np.concatenate([self.w[self.pos :], w])
+            z = np.concatenate([self.z[self.pos :], z])
+            self.pos = self.w.shape[0]
+        return w, z
+
+    def take_one(self) -> int:
+        """Row of ``w`` (and ``top``) holding the law of the next node."""
+        if self.pos == self.w.shape[0]:
+            self.w, self.z = self._fresh(_AHEAD)
+            w = self.w
+            if self.n > _TOP:
+                w = np.partition(w, self.n - _TOP, axis=1)[:, self.n - _TOP :]
+            top = np.sort(w, axis=1)[:, ::-1].astype(np.float64) / self.z[:, None]
+            self.top, self.pos = top.tolist(), 0
+        self.pos += 1
+        return self.pos - 1
 
 
 def _children(
@@ -425,6 +495,98 @@ def _route(cands: np.ndarray, band: int, buckets: dict[int, list[np.ndarray]]) -
     return cands[here]
 
 
+def _band_floor(band: int) -> float:
+    """The smallest pi > 0 with ``_band(pi) <= band``.
+
+    As ``_band`` is non-increasing in pi (which the bucket queue relies on anyway),
+    ``_band(pi) <= band`` iff pi is at least this value.
+    """
+    tiny = np.finfo(np.float64).smallest_subnormal
+    x = np.array([max(math.exp(-(band + 1) * _BAND), tiny)])
+    while _band(x)[0] > band:
+        x = np.nextafter(x, 1.0)
+    while x[0] > tiny and _band(np.nextafter(x, 0.0))[0] <= band:
+        x = np.nextafter(x, 0.0)
+    return float(x[0])
+
+
+def _reveal_singly(
+    cands: np.ndarray,
+    band: int,
+    level: float,
+    nodes: _Nodes,
+    laws: _Laws,
+    buckets: dict[int, list[np.ndarray]],
+    size: int,
+    count: int,
+) -> tuple[int, bool]:
+    """Reveal the band's candidates ``cands`` one at a time, best first (heap order).
+
+    The Python-loop counterpart of the batch steps of :func:`_reveal`, for the rest of
+    a band that keeps yielding small batches: pops the best candidate, gives it the
+    next law, and lists its children down to ``level`` (the band's into the heap,
+    later ones into ``buckets``), until the band is empty or the top ``size`` are
+    certain. The heap does not grow: a node has at most one child in its own band,
+    since the band is narrower than ln 2. ``count`` nodes were revealed before.
+    Returns the new count and whether the top ``size`` are certain. Popped path
+    probabilities do not increase, so the ``size`` largest revealed ones are tracked
+    exactly: each pop replaces the smallest of them.
+    """
+    lo = _band_floor(band)  # a child is in the band iff pi >= lo
+    heap = [(-pi, par, r, e, d) for pi, e, par, r, d in cands.tolist()]
+    heapq.heapify(heap)
+    first = nodes.size
+    new: list[tuple[float, float, int, int, int]] = []  # revealed, as _CANDIDATE rows
+    later: list[tuple[float, float, int, int, int]] = []  # children of later bands
+    wide: list[np.ndarray] = []  # children of later bands of nodes with many children
+    best: list[float] | None = None  # the size largest revealed pi (once count >= size)
+    kept, last = 0, math.inf  # best[:kept] and the pops since `best` was made
+    done = False
+    while True:
+        if count >= size:
+            if best is None:
+                nodes.append(np.array(new, dtype=_CANDIDATE))
+                first, new = nodes.size, []
+                best, kept = nodes.largest_pi(size), size
+            kth = min(best[kept - 1], last) if kept else last
+            if kth >= (-heap[0][0] if heap else 0.0):
+                done = True
+                break
+        if not heap:
+            break
+        negpi, parent, rank, edge, depth = heapq.heappop(heap)
+        pi = -negpi
+        if best is not None:  # pi > kth = best[kept - 1]: it replaces that one
+            kept, last = kept - 1, pi
+        node = first + len(new)
+        new.append((pi, edge, parent, rank, depth))
+        count += 1
+        j = laws.take_one()
+        top = laws.top[j]
+        if len(top) < laws.n and pi * top[-1] >= level:  # more children than in `top`
+            _, ranks, ps = _children(laws.w[j : j + 1], laws.z[j : j + 1], np.array([pi]), level)
+            kids = np.empty(ps.size, dtype=_CANDIDATE)
+            kids["pi"], kids["edge"], kids["parent"] = pi * ps, ps, node
+            kids["rank"], kids["depth"] = ranks, depth + 1
+            kids = kids[kids["pi"] > 0]
+            inband = kids["pi"] >= lo
+            wide.append(kids[~inband])
+            for c, p, _, r, d in kids[inband].tolist():
+                heapq.heappush(heap, (-c, node, r, p, d))
+            continue
+        for r, p in enumerate(top):
+            c = pi * p
+            if c < level or c == 0.0:
+                break
+            if c >= lo:
+                heapq.heappush(heap, (-c, node, r, p, depth + 1))
+            else:
+                later.append((c, p, node, r, depth + 1))
+    nodes.append(np.array(new, dtype=_CANDIDATE))
+    _route(np.concatenate([np.array(later, dtype=_CANDIDATE), *wide]), -1, buckets)  # file all
+    return count, done
+
+
 def _keep_level(size: int, count: int, band: int) -> float:
     """A path-probability level below the final one (speed only, never correctness).
 
@@ -437,19 +599,24 @@ def _keep_level(size: int, count: int, band: int) -> float:
     return math.exp(-(band * _BAND + (1.0 + _SLACK) * gap + _MARGIN))
 
 
-def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) -> _Nodes:
+def _reveal(
+    law: LawSampler, size: int, gen: np.random.Generator, cap: float
+) -> tuple[_Nodes, int]:
     """Reveal nodes (draw their laws) best-first in batches until the top ``size`` are known.
 
     A bucket queue over surprisal bands of width _BAND holds the candidates; within a
     band the ``chunk`` candidates of largest pi (ties: heap order) are revealed
     together (one sampler call), and their children are filed into bands (those in
-    the current band join an inbox merged into the band's sorted queue). Children
-    are only listed down to a level c <= ``cap`` (:func:`_keep_level`); every
-    unlisted child has pi < c. The reveal sequence depends on neither ``size`` nor
-    ``cap``.
+    the current band join an inbox merged into the band's sorted queue). After
+    _PATIENCE batches of fewer than _FEW candidates, the rest of the band is revealed
+    one node at a time instead (:func:`_reveal_singly`). Children are only listed
+    down to a level c <= ``cap`` (:func:`_keep_level`); every unlisted child has
+    pi < c. The reveal sequence depends on neither ``size`` nor ``cap``. Returns the
+    nodes and the number of laws drawn.
     """
-    w, z = _draw_weights(law, gen, 1)
-    n = w.shape[1]
+    laws = _Laws(law, gen)
+    w, z = laws.take(1)
+    n = laws.n
     chunk = int(np.clip(_CHUNK_ENTRIES // n, _MIN_CHUNK, _MAX_CHUNK))
     nodes = _Nodes(size + chunk + 1)
     buckets: dict[int, list[np.ndarray]] = {}
@@ -461,13 +628,16 @@ def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) ->
     while buckets:
         band = min(buckets)
         if listed_to > 0 and _band(np.array([listed_to]))[0] <= band:
-            raise _Restart(min(cap, math.exp(-(band + 1) * _BAND - 2.0)), nodes.size)
+            raise _Restart(min(cap, math.exp(-(band + 1) * _BAND - 2.0)), laws.drawn)
         queue = np.concatenate(buckets.pop(band))
         queue = queue[_key_order(queue)]
         inbox = queue[:0]  # in-band children found meanwhile, in key order
         head = 0
         level = min(cap, _keep_level(size, count, band), math.exp(-(band + 1) * _BAND - 1e-3))
-        while head < queue.size or inbox.size:
+        small = 0  # batches of this band smaller than _FEW
+        while (left := queue.size - head + inbox.size) and (left >= _FEW or small < _PATIENCE):
+            small += left < _FEW
+            listed_to = max(listed_to, level)
             batch = queue[head : head + chunk]
             if inbox.size:  # the chunk best candidates of queue[head:] and inbox
                 both = np.concatenate([batch, inbox])
@@ -478,12 +648,7 @@ def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) ->
             else:
                 head += batch.size
             ids = nodes.append(batch)
-            w, z = _draw_weights(law, gen, batch.size)
-            if w.shape[1] != n:
-                raise InvalidArgumentError(
-                    f"law: vocabulary size changed from {n} to {w.shape[1]} between draws"
-                )
-            listed_to = max(listed_to, level)
+            w, z = laws.take(batch.size)
             row, rank, p = _children(w, z, batch["pi"], level)
             kids = np.empty(p.size, dtype=_CANDIDATE)
             kids["pi"] = batch["pi"][row] * p
@@ -500,10 +665,16 @@ def _reveal(law: LawSampler, size: int, gen: np.random.Generator, cap: float) ->
                     inbox["pi"][0] if inbox.size else 0.0,
                 )
                 if nodes.kth_largest_pi(size) >= best_left:
-                    return nodes
+                    return nodes, laws.drawn
+        rest = np.concatenate([queue[head:], inbox])
+        if rest.size:
+            listed_to = max(listed_to, level)
+            count, done = _reveal_singly(rest, band, level, nodes, laws, buckets, size, count)
+            if done:
+                return nodes, laws.drawn
     if listed_to > 0:  # ran out of listed candidates: list deeper
-        raise _Restart(listed_to * math.exp(-4.0) if listed_to > 1e-300 else 0.0, nodes.size)
-    return nodes  # the environment has fewer nodes of positive probability
+        raise _Restart(listed_to * math.exp(-4.0) if listed_to > 1e-300 else 0.0, laws.drawn)
+    return nodes, laws.drawn  # the environment has fewer nodes of positive probability
 
 
 def _fixed_law_tree(law: FixedLaw, size: int) -> RandomTree:
@@ -544,20 +715,23 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     [b d, (b + 1) d) of width d = 0.25 nats holds the known children; within a band
     the batch of candidates with the largest pi (2^19 / n of them, between 64 and 1024)
     is revealed with one sampler call, and each new law is scanned once, in numpy,
-    for the children that may matter. Revealing stops as soon as P non-root nodes are
-    revealed and no unrevealed node can beat the P-th largest revealed pi; the tree
-    is then the P revealed nodes of largest pi, an exact optimum of the environment
-    (ties in pi, which do not change the value, go to the node revealed first, which
-    keeps the set prefix-closed: a parent is revealed before its children).
+    for the children that may matter. A band that has yielded two batches of fewer
+    than 32 candidates (a deep, thin tree) is finished one node at a time from a
+    Python heap, with laws drawn 64 at a time ahead of need. Revealing stops as soon
+    as P non-root nodes are revealed and no unrevealed node can beat the P-th largest
+    revealed pi; the tree is then the P revealed nodes of largest pi, an exact
+    optimum of the environment (ties in pi, which do not change the value, go to the
+    node revealed first, which keeps the set prefix-closed: a parent is revealed
+    before its children).
     Children are listed only down to a level below the extrapolated final one (the
     node count grows like e^t in surprisal, note C6); if that level proves too high,
     the tree is rebuilt from the same random stream with a lower one, so the result
     is always exact.
 
     Cost: O(P n) for the P + 1 (plus about one batch) laws, done in numpy, and
-    O(P log P) for sorting, in one numpy step per batch; the laws are drawn in batch
-    order, which does not depend on P, so one seed gives one environment for every
-    budget.
+    O(P log P) for sorting, in one numpy step per batch, plus a few microseconds of
+    Python per node revealed one at a time; the reveal order does not depend on P, so
+    one seed gives one environment for every budget.
 
     Parameters
     ----------
@@ -583,13 +757,17 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     Exactness of the lazy environment: the i-th law drawn goes to the i-th node
     revealed, and which node is revealed i-th depends only on laws 0..i-1; since the
     laws are i.i.d. and independent of those, node laws are i.i.d. with law L, as in
-    (E) (the usual lazy construction of an i.i.d. field, as in the note's C2).
+    (E) (the usual lazy construction of an i.i.d. field, as in the note's C2). Laws
+    drawn ahead of need are not looked at before their node is chosen, so drawing
+    them early changes nothing.
 
-    A batch cannot hold a node and its child, so a tree of depth D takes at least D
-    numpy steps (about 0.1-0.2 ms each). Typical laws give depth ~ t_P / gamma (note
+    A batch cannot hold a node and its child, so batches alone would take one numpy
+    step (0.1-0.2 ms) per tree level. Typical laws give depth ~ t_P / gamma (note
     C7), a few tens; random near-deterministic laws (largest probability within 1e-3
-    of 1) give chains of depth ~ P: P = 10^4 for such a law takes about 2 s, some 100
-    times a per-node heap (benchmarks/results/branching_walk.md, section 5). A
+    of 1) give chains of depth ~ P, whose bands hold a few candidates each and are
+    mostly revealed one node at a time: P = 10^4 for such a law takes 0.03-0.1 s,
+    within a few times a per-node heap (benchmarks/results/branching_walk.md,
+    section 5). A
     :class:`FixedLaw` (the deterministic environment) skips the reveal and uses
     :func:`specbound.trees.optimal_tree` on the sorted law, O(P log P) at any depth.
 
@@ -609,7 +787,7 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     start, cap, drawn = gen.bit_generator.state, 1.0, 0
     while True:
         try:
-            nodes = _reveal(law, size, gen, cap)
+            nodes, drawn_last = _reveal(law, size, gen, cap)
             break
         except _Restart as restart:
             cap, drawn = restart.cap, drawn + restart.drawn
@@ -626,7 +804,7 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
         chosen["depth"],
         chosen["pi"],
         chosen["edge"],
-        drawn + nodes.size,
+        drawn + drawn_last,
         ids,
     )
 
