@@ -24,11 +24,8 @@ import math
 import numpy as np
 
 from specbound.bounds.branching_walk import (
-    EntropyMoments,
     asymptotic_accepted,
     chernoff_bound,
-    dirichlet_moments,
-    entropy_moment_estimates,
     renewal_bound,
     speed_of_light_bound,
 )
@@ -89,20 +86,6 @@ def parse_law(text: str):
     return law, None, law.name
 
 
-def law_moments(law, probs, samples: int, rng) -> EntropyMoments:
-    """Exact moments (deterministic or Dirichlet law) or estimates from sampled laws."""
-    from specbound.simulations.random_trees import DirichletLaw, EmpiricalLaw
-
-    if probs is not None:
-        return entropy_moment_estimates(probs)
-    if isinstance(law, DirichletLaw):
-        mu, mu2, phi = dirichlet_moments(law.concentration, law.n)
-        return EntropyMoments(mu, mu2, phi, 0.0, 0.0, 0.0, 0)
-    if isinstance(law, EmpiricalLaw):
-        return entropy_moment_estimates(law.rows)
-    return entropy_moment_estimates(law(rng, samples))
-
-
 def register(subparsers) -> None:
     """Add ``specbound speed-of-light``."""
     p = subparsers.add_parser(
@@ -152,9 +135,11 @@ def run(args: argparse.Namespace) -> int:
     samples = check_int(args.moment_samples, "moment_samples", 2)
     jobs = check_int(args.jobs, "jobs", 1)
     seed = check_int(args.seed, "seed", 0)
+    from specbound.simulations.random_trees import law_moments
+
     law, probs, label = parse_law(args.law)
     rng = np.random.default_rng([seed, 8])
-    m = law_moments(law, probs, samples, rng)
+    m = law_moments(law, samples, rng)
     print(f"law: {label}")
     if m.rows > 1:
         print(f"  mu  = {m.mu:.6f} ± {m.mu_se:.2g} nats (from {m.rows} sampled laws)")

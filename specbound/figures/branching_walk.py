@@ -14,12 +14,11 @@ from matplotlib.figure import Figure
 
 from specbound.bounds.branching_walk import (
     asymptotic_accepted,
-    dirichlet_moments,
     entropy_moment_estimates,
     renewal_bound,
     speed_of_light_bound,
 )
-from specbound.claims.branching_walk import TEXT_LABEL, text_law, text_moments
+from specbound.claims.branching_walk import TEXT_LABEL, text_law
 from specbound.distributions import zipf
 from specbound.figures import FigureContext, FigureOutput, FigureSpec
 from specbound.simulations.random_trees import (
@@ -27,6 +26,7 @@ from specbound.simulations.random_trees import (
     EmpiricalLaw,
     SoftmaxGaussianLaw,
     environment_values,
+    law_moments,
     verifier_accepted,
 )
 from specbound.trees import optimal_tree
@@ -85,13 +85,8 @@ def _curves(seed: int, quick: bool, progress: bool | None) -> list[dict]:
         (text_law(), 10**4 if not quick else 10**3, 20 if not quick else 10),
     )
     for law, pmax, envs in laws:
-        if isinstance(law, DirichletLaw):
-            mu, mu2, _ = dirichlet_moments(law.concentration, law.n)
-        elif isinstance(law, EmpiricalLaw):  # exact: the law of (E) is uniform on the rows
-            mu, mu2, _ = text_moments()
-        else:
-            mom = entropy_moment_estimates(law(rng, 20_000 if not quick else 2_000))
-            mu, mu2 = mom.mu, mom.mu2
+        mom = law_moments(law, 20_000 if not quick else 2_000, rng)
+        mu, mu2 = mom.mu, mom.mu2
         dots = grid[grid <= pmax][::4]
         vals = environment_values(law, dots, envs, rng=rng, progress=progress)
         name = TEXT_LABEL if isinstance(law, EmpiricalLaw) else law.name

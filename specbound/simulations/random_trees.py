@@ -40,6 +40,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from specbound.bounds.branching_walk import (
+    EntropyMoments,
+    dirichlet_moments,
+    entropy_moment_estimates,
+)
 from specbound.distributions import (
     RngLike,
     as_distribution,
@@ -232,6 +237,25 @@ class EmpiricalLaw:
 
     def __call__(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return self.rows[rng.integers(0, self.rows.shape[0], size=size)]
+
+
+def law_moments(law: LawSampler, samples: int = 20_000, rng: RngLike = None) -> EntropyMoments:
+    """Entropy moments (mu, mu2, phi) of a law sampler, exact where a closed form exists.
+
+    Exact for :class:`FixedLaw` (its one law), :class:`DirichletLaw` (digamma /
+    trigamma closed forms) and :class:`EmpiricalLaw` (the law of (E) is uniform on its
+    rows); otherwise estimated, with standard errors, from ``samples`` laws drawn with
+    ``rng``. Nats (Pankratov & Alistarh, arXiv 2512.11718, as implemented in
+    :mod:`specbound.bounds.branching_walk`).
+    """
+    if isinstance(law, FixedLaw):
+        return entropy_moment_estimates(law.probs)
+    if isinstance(law, DirichletLaw):
+        mu, mu2, phi = dirichlet_moments(law.concentration, law.n)
+        return EntropyMoments(mu, mu2, phi, 0.0, 0.0, 0.0, 0)
+    if isinstance(law, EmpiricalLaw):
+        return entropy_moment_estimates(law.rows)
+    return entropy_moment_estimates(law(as_rng(rng), check_int(samples, "samples", 2)))
 
 
 def _draw(law: LawSampler, rng: np.random.Generator, size: int) -> np.ndarray:
