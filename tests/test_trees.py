@@ -564,7 +564,7 @@ def test_compact_ranks_fills_gaps():
 def test_docstring_examples():
     import doctest
 
-    import specbound.trees
+    import specbound.trees.optimal
 
-    result = doctest.testmod(specbound.trees, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(specbound.trees.optimal, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 3 and result.failed == 0
