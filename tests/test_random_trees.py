@@ -279,8 +279,8 @@ def test_tree_is_the_exact_optimum_of_its_environment(law, size):
 def test_restarts_give_the_same_tree(monkeypatch, law):
     ref = optimal_random_tree(law, 5000, 3)
     # a level far above the final one forces rebuilds from the same stream
-    monkeypatch.setattr(rt, "_MARGIN", -3.0)
-    monkeypatch.setattr(rt, "_SLACK", 0.0)
+    monkeypatch.setattr(rt.reveal, "_MARGIN", -3.0)
+    monkeypatch.setattr(rt.reveal, "_SLACK", 0.0)
     forced = optimal_random_tree(law, 5000, 3)
     assert forced.laws_drawn > ref.laws_drawn  # restarts happened
     for name in ("path_probability", "parent", "child_index", "law_index", "edge_probability"):
@@ -320,7 +320,7 @@ def test_batched_and_one_at_a_time_reveals_alternate_exactly(monkeypatch):
     starts batched again), and the tree is exact whether the reveal stops after a
     batch or in the heap. Typical laws stay batched (their trees are unchanged)."""
     steps: list[str] = []
-    singly, take = rt._reveal_singly, rt._Laws.take
+    singly, take = rt.reveal._reveal_singly, rt._Laws.take
 
     def spy_singly(*args):
         count, done = singly(*args)
@@ -331,7 +331,7 @@ def test_batched_and_one_at_a_time_reveals_alternate_exactly(monkeypatch):
         steps.append("batch" if k > 1 else "root")
         return take(self, k)
 
-    monkeypatch.setattr(rt, "_reveal_singly", spy_singly)
+    monkeypatch.setattr(rt.reveal, "_reveal_singly", spy_singly)
     monkeypatch.setattr(rt._Laws, "take", spy_take)
     for law, seed, last in (
         (DirichletLaw(0.005, 10), 1000, "stop in heap"),
