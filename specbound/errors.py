@@ -27,3 +27,11 @@ class SolverError(RuntimeError):
         super().__init__(f"{message} (solver={solver}, status={status})")
         self.status = status
         self.solver = solver
+
+
+class ResourceLimitError(InvalidArgumentError):
+    """A request would exceed a memory or work limit (:mod:`specbound.limits`).
+
+    Raised before the work starts; the message names the argument that sets the size,
+    the size asked for and the limit, and how to raise it.
+    """

@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from specbound.distributions import RngLike, as_kernel, as_rng, check_int, check_real
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_allocation, check_work
 from specbound.simulations.estimate import show_progress
 from specbound.simulations.sampling import sample_rows
 from specbound.simulations.speculative import residual_law
@@ -339,6 +340,8 @@ def speculative_decoding(
     size = check_int(size, "size", 1)
     gamma = horizon if gamma is None else check_int(gamma, "gamma", 0)
     mix = check_real(mix, "mix", 0.0, 1.0)
+    check_allocation("size", (size, horizon), np.int64, what="tokens (size x horizon)")
+    check_work("size", float(size) * horizon * max(1, tm.vocab_size // 64), "token steps")
     gen = as_rng(rng)
     fast = isinstance(tm, MarkovModel) and isinstance(dm, MarkovModel) and tm.start == dm.start
     resid = residual_model(tm, dm) if fast else None

@@ -19,6 +19,7 @@ from specbound.distributions import (
     check_int,
     check_same_size,
 )
+from specbound.limits import check_allocation
 from specbound.simulations.sampling import sample_categorical
 
 
@@ -107,6 +108,9 @@ def speculative_sampling(
     InvalidArgumentError
         For invalid laws (see :func:`~specbound.distributions.as_distribution`),
         different vocabulary sizes, or ``size`` < 1.
+    ResourceLimitError
+        ``size`` beyond the memory limit (about 40 bytes per trial; the outputs alone
+        take 9 bytes per trial, so the work is refused rather than chunked).
 
     Notes
     -----
@@ -123,4 +127,5 @@ def speculative_sampling(
     q = as_distribution(draft, "draft")
     check_same_size(p, q, "target", "draft")
     size = check_int(size, "size", 1)
+    check_allocation("size", size, np.int64, copies=5, what="trials")
     return speculative_step(p, q, size, as_rng(rng))

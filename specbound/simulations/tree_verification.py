@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike
 
 from specbound.distributions import RngLike, as_distribution, as_rng, check_int
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_work
 from specbound.simulations.estimate import Estimate, estimate_mean
 from specbound.simulations.sampling import sample_categorical
 from specbound.trees import DraftTree
@@ -129,8 +130,11 @@ def estimate_accepted(
 ) -> Estimate:
     """Monte Carlo estimate (mean, SE) of the accepted draft tokens per step of ``tree``.
 
-    See :func:`tree_walk`; the exact value is ``tree.expected_accepted``.
+    See :func:`tree_walk`; the exact value is ``tree.expected_accepted``. Memory is
+    bounded by ``batch_size``; ``trials`` x (depth + 1) beyond the work limit of
+    :mod:`specbound.limits` raises :class:`~specbound.errors.ResourceLimitError`.
     """
+    check_work("trials", float(check_int(trials, "trials", 2)) * (tree.depth + 1), "node visits")
     return estimate_mean(
         lambda m, g: tree_walk(tree, m, g, target),
         trials,

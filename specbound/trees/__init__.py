@@ -53,7 +53,7 @@ from specbound.trees.greedy import _greedy as _greedy
 from specbound.trees.greedy import _greedy_heap as _greedy_heap
 from specbound.trees.greedy import _greedy_threshold as _greedy_threshold
 from specbound.trees.greedy import _malthusian as _malthusian
-from specbound.trees.optimal import optimal_tree
+from specbound.trees.optimal import check_tree_size, optimal_tree
 from specbound.trees.shapes import batch_tree, chain_tree, kary_tree
 from specbound.trees.tree import DraftTree, accepted_distribution
 
@@ -64,6 +64,7 @@ __all__ = [
     "as_acceptance",
     "batch_tree",
     "chain_tree",
+    "check_tree_size",
     "enumerate_trees",
     "kary_tree",
     "optimal_tree",

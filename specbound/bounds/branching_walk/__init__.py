@@ -32,7 +32,9 @@ renewal_bound              ln P/mu + mu2/mu^2                       C5: proven (
                                                                     decomposition + Lorden)
 chernoff_bound             ln P/(-ln phi) + 1/(1 - phi)             C4 first step: proven
 asymptotic_accepted        ln(mu P)/mu + mu2/(2 mu^2) - 1           C6: renewal-theory limit,
-                                                                    NOT a bound (o(1) error)
+                                                                    NOT a bound (o(1) error);
+                                                                    negative below
+                                                                    asymptotic_min_size
 =========================  ======================================  =========================
 
 The chain behind C4 (note C4): E[X_opt(P)] <= chernoff_bound <= speed_of_light_bound,
@@ -51,6 +53,7 @@ asymptotic value of C6) and
 
 from specbound.bounds.branching_walk.bounds import (
     asymptotic_accepted,
+    asymptotic_min_size,
     chernoff_bound,
     doubling_gain,
     renewal_bound,
@@ -67,6 +70,7 @@ from specbound.bounds.branching_walk.runtime import runtime_lower_bound, speedup
 __all__ = [
     "EntropyMoments",
     "asymptotic_accepted",
+    "asymptotic_min_size",
     "chernoff_bound",
     "dirichlet_moments",
     "doubling_gain",

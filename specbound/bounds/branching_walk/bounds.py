@@ -33,6 +33,11 @@ def _check_size(size: float) -> int:
     return check_int(size, "size", 1)
 
 
+def _over_mu_squared(x: float, mu: float) -> float:
+    """x / mu^2 as (x / mu) / mu: mu^2 underflows to 0 for mu < 1.5e-154 (peaked laws)."""
+    return (x / mu) / mu
+
+
 def renewal_bound(mu: float, mu2: float, size: int) -> float:
     """Sharp rigorous bound E[X_opt(P)] <= ln P / mu + mu2 / mu^2 (accepted tokens).
 
@@ -41,6 +46,11 @@ def renewal_bound(mu: float, mu2: float, size: int) -> float:
     Lorden's overshoot bound U(t) <= 1 + t/mu + mu2/mu^2 give the formula. Valid for
     every P >= 1 under assumption (E) (and for deterministic laws). Returns ``inf`` when
     mu = 0 (one-hot law: X_opt(P) = P, no logarithmic bound exists).
+
+    Extreme laws: a law with entries near 1e-300 has mu near 1e-297; the value is then
+    computed without forming mu^2 (which underflows) and may be astronomically large,
+    or ``inf`` when it exceeds the float range (about 1.8e308): still a valid, if
+    vacuous, upper bound (recall X_opt(P) <= P always).
 
     Parameters
     ----------
@@ -53,7 +63,7 @@ def renewal_bound(mu: float, mu2: float, size: int) -> float:
     size = _check_size(size)
     if mu == 0:
         return math.inf
-    return math.log(size) / mu + mu2 / mu**2
+    return math.log(size) / mu + _over_mu_squared(mu2, mu)
 
 
 def speed_of_light_bound(mu: float, mu2: float, size: int, constant: float | None = None) -> float:
@@ -69,7 +79,9 @@ def speed_of_light_bound(mu: float, mu2: float, size: int, constant: float | Non
       :func:`renewal_bound` once ln P >= 1, i.e. proven for P >= 3 only.
     * any other float: the abstract's form with that c (no proof attached).
 
-    Returns ``inf`` when mu = 0 (one-hot law: X_opt(P) = P; no bound logarithmic in P).
+    Returns ``inf`` when mu = 0 (one-hot law: X_opt(P) = P; no bound logarithmic in P),
+    and ``inf`` when the value overflows (mu below about 1e-154; see
+    :func:`renewal_bound`).
 
     Parameters
     ----------
@@ -91,7 +103,7 @@ def speed_of_light_bound(mu: float, mu2: float, size: int, constant: float | Non
         constant = check_real(constant, "constant")
     if mu == 0:
         return math.inf
-    slope = (mu + mu2) / mu**2
+    slope = _over_mu_squared(mu + mu2, mu)
     c = slope if constant is None else constant
     return slope * math.log(size) + c
 
@@ -136,12 +148,33 @@ def asymptotic_accepted(mu: float, mu2: float, size: int) -> float:
     law oscillate within O(1) of it). The true slope in ln P is 1/mu; the abstract's
     coefficient (mu + mu2)/mu^2 overstates it by the factor 1 + mu2/mu.
     Returns ``inf`` when mu = 0.
+
+    Validity range: the expression is negative, i.e. meaningless (the o(1) term
+    dominates), for P below :func:`asymptotic_min_size` = e^{mu - mu2/(2 mu)} / mu; the
+    value is returned as computed, not clamped (the command marks such rows). For
+    peaked laws (mu near 1e-300) it is computed as (ln(mu P) + mu2/(2 mu))/mu - 1, so
+    no inf - inf occurs; it may be -inf or inf when it leaves the float range.
     """
     mu, mu2 = _check_moments(mu, mu2)
     size = _check_size(size)
     if mu == 0:
         return math.inf
-    return math.log(mu * size) / mu + mu2 / (2 * mu**2) - 1.0
+    return (math.log(mu * size) + mu2 / mu / 2) / mu - 1.0
+
+
+def asymptotic_min_size(mu: float, mu2: float) -> float:
+    """Smallest P at which :func:`asymptotic_accepted` is >= 0: e^{mu - mu2/(2 mu)} / mu.
+
+    Solves ln(mu P)/mu + mu2/(2 mu^2) - 1 = 0 for P (note C6 as implemented here).
+    Below it the asymptotic expression is negative: P is too small for the renewal
+    limit to describe E[X_opt(P)]. ``inf`` if it overflows, 0 when mu = 0 (there the
+    expression is ``inf`` for every P).
+    """
+    mu, mu2 = _check_moments(mu, mu2)
+    if mu == 0:
+        return 0.0
+    log_p0 = mu - mu2 / mu / 2 - math.log(mu)
+    return math.exp(log_p0) if log_p0 < 709.0 else math.inf
 
 
 def doubling_gain(mu: float) -> float:

