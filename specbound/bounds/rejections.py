@@ -9,6 +9,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from specbound.bounds.rejection_kernels import (
+    STOP_TOLERANCE as STOP_TOLERANCE,
+)
+from specbound.bounds.rejection_kernels import (
+    rejections_and_calls_kernel,
+    rejections_kernel,
+    row_total_variation,
+)
 from specbound.distributions import (
     as_distribution,
     as_kernel,
@@ -113,63 +121,6 @@ def _check_start(start: int, n: int) -> int:
     if start >= n:
         raise InvalidArgumentError(f"start: must lie in 0..{n - 1}, got {start}")
     return start
-
-
-#: Relative error allowed by the converged-chain shortcut of :func:`expected_rejections`.
-STOP_TOLERANCE = 1e-12
-
-
-def row_total_variation(target_kernel: np.ndarray, draft_kernel: np.ndarray) -> np.ndarray:
-    """Per-state TV, tau_i = sum_y (P[i, y] - Q[i, y])_+ = 1 - sum_y min(P, Q)[i, y].
-
-    Kernel (no validation). The excess form is exactly 0 for equal rows and never
-    negative in floating point. Works on float arrays and on object arrays of
-    :class:`fractions.Fraction` (exact arithmetic).
-    """
-    return (target_kernel - np.minimum(target_kernel, draft_kernel)).sum(axis=1)
-
-
-def _point_mass(n: int, start: int, like: np.ndarray) -> np.ndarray:
-    mu = np.zeros(n, dtype=like.dtype)
-    if like.dtype == object:
-        mu[:] = 0 * like[0, 0]
-        mu[start] = 1 + 0 * like[0, 0]
-    else:
-        mu[start] = 1.0
-    return mu
-
-
-def rejections_kernel(p: np.ndarray, q: np.ndarray, start: int, horizon: int) -> tuple:
-    """Kernel of :func:`expected_rejections` (no validation; float or Fraction arrays).
-
-    Returns (E[N_rej], E[C]) for drafting to the end (gamma >= horizon).
-    """
-    tau = row_total_variation(p, q)
-    mu = _point_mass(p.shape[0], start, p)
-    rej = 0 * tau[0]
-    calls = 1 + 0 * tau[0]
-    exact = p.dtype == object
-    half_span = 0.0 if exact else float(tau.max() - tau.min()) / 2
-    for t in range(1, horizon + 1):
-        term = mu @ tau
-        rej = rej + term
-        if t == horizon:
-            break
-        calls = calls + term
-        new = mu @ p
-        if not exact:
-            # Stop once the chain has converged: with delta = ||mu_t - mu_{t-1}||_1 and
-            # P an L1 contraction, ||mu_{t+k} - mu_t||_1 <= k delta, so replacing the
-            # R = H - t remaining terms by mu_t . tau errs by at most
-            # delta * half_span * R (R - 1) / 2 (a rigorous bound, kept below 1e-12 of
-            # the result).
-            left = horizon - t
-            bound = float(np.abs(new - mu).sum()) * half_span * left * (left - 1) / 2
-            tail = float(new @ tau)
-            if bound <= STOP_TOLERANCE * max(1.0, rej + left * tail):
-                return rej + left * tail, calls + (left - 1) * tail
-        mu = new
-    return rej, calls
 
 
 def expected_rejections(
@@ -286,66 +237,6 @@ def sequence_law_kernel(p: np.ndarray, start: int, horizon: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- finite gamma
-
-
-def rejections_and_calls_kernel(
-    p: np.ndarray, q: np.ndarray, start: int, horizon: int, gamma: int
-) -> tuple:
-    """Kernel of :func:`expected_rejections_and_calls` (no validation; float or Fraction).
-
-    DP over (last token, j = draft positions used in the current round), j in
-    0..gamma: column j < gamma is a drafted position, column gamma the bonus one.
-    gamma >= horizon is drafting to the end (:func:`rejections_kernel`).
-    """
-    if gamma >= horizon:
-        return rejections_kernel(p, q, start, horizon)
-    n = p.shape[0]
-    g = gamma
-    overlap = np.minimum(p, q)
-    excess = p - overlap  # (p - q)_+
-    tau = row_total_variation(p, q)
-    mu = _zeros((n, g + 1), p)
-    mu[:, 0] = _point_mass(n, start, p)
-    rej = 0 * tau[0]
-    calls = 0 * tau[0]
-    exact = p.dtype == object
-    for t in range(1, horizon + 1):
-        used = min(t, g + 1)  # j <= t - 1: later columns are still empty
-        calls = calls + mu[:, 0].sum()
-        drafted = mu[:, : min(used, g)]
-        rej = rej + tau @ drafted.sum(axis=1)
-        if t == horizon:
-            break
-        new = _zeros(mu.shape, p)
-        k = drafted.shape[1]
-        if k:
-            if exact or k > 8:
-                new[:, 1 : k + 1] = (drafted.T @ overlap).T
-            else:  # a few vector-matrix products beat a thin matrix product here
-                for c in range(k):
-                    new[:, c + 1] = drafted[:, c] @ overlap
-            new[:, 0] = drafted.sum(axis=1) @ excess
-        if used == g + 1:  # the bonus column is populated
-            new[:, 0] = new[:, 0] + mu[:, g] @ p
-        if not exact:
-            # converged-chain shortcut, as in rejections_kernel: the (token, j) chain is
-            # an L1 contraction and both per-step terms are linear with coefficients in
-            # [0, 1], so replacing the R remaining steps by the current ones errs by at
-            # most delta * R (R - 1) / 4 each.
-            left = horizon - t
-            bound = float(np.abs(new - mu).sum()) * left * (left - 1) / 4
-            r_tail = float(tau @ new[:, :g].sum(axis=1))
-            c_tail = float(new[:, 0].sum())
-            if bound <= STOP_TOLERANCE * max(1.0, rej + left * r_tail):
-                return rej + left * r_tail, calls + left * c_tail
-        mu = new
-    return rej, calls
-
-
-def _zeros(shape: tuple[int, ...], like: np.ndarray) -> np.ndarray:
-    if like.dtype == object:
-        return np.full(shape, 0 * like.flat[0], dtype=object)
-    return np.zeros(shape)
 
 
 def expected_rejections_and_calls(

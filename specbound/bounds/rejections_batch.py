@@ -25,8 +25,11 @@ from math import comb
 import numpy as np
 from numpy.typing import ArrayLike
 
-from specbound.bounds.rejections import _check_pair, _check_start, _zeros
+from specbound.bounds.markov_sums import iteration_budget, power_sum
+from specbound.bounds.rejection_kernels import _zeros
+from specbound.bounds.rejections import _check_pair, _check_start
 from specbound.distributions import as_distribution, check_int, check_same_size
+from specbound.limits import check_work
 
 
 def residual_chain(p: np.ndarray, q: np.ndarray, stages: int) -> tuple[list, list]:
@@ -161,6 +164,7 @@ def batch_expected_rejections(
     start = _check_start(start, p.shape[0])
     horizon = check_int(horizon, "horizon", 1)
     m = check_int(num_drafts, "num_drafts", 1)
+    check_work("horizon", float(horizon) * p.shape[0] ** 2 * (m + 1) ** 2, "DP steps")
     rej, calls = batch_rejections_kernel(p, q, start, horizon, m)
     return float(rej), float(calls)
 
@@ -187,6 +191,8 @@ def batch_rejection_floor(
     outside = np.where(q == 0, p, 0.0).sum(axis=1)
     mu = np.zeros(p.shape[0])
     mu[start] = 1.0
+    if horizon > iteration_budget(p.shape[0], p.shape[0] ** 2, horizon):
+        return float(power_sum(mu, p, outside, horizon)[0])  # O(n^3 log H) doubling
     total = 0.0
     for t in range(1, horizon + 1):
         total += float(mu @ outside)

@@ -29,6 +29,7 @@ from specbound.bounds.rejections import (
 )
 from specbound.distributions import as_distribution, check_int, check_real, check_same_size
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_work
 
 
 def _pair(target: ArrayLike, draft: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -145,6 +146,7 @@ def _check_sequence(
     start = _check_start(start, p.shape[0])
     horizon = check_int(horizon, "horizon", 1)
     mix = check_real(mix, "mix", 0.0, 1.0)
+    check_work("horizon", float(horizon) * p.shape[0] ** 2, "chain steps")
     return p, q, start, horizon, mix
 
 
