@@ -9,12 +9,16 @@ inline or in files, and table printing live here.
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
 
 from specbound.distributions import as_distribution, check_int
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_allocation, check_work
 
 #: Topic modules adding subcommands (``check`` and ``reproduce`` live in cli.py).
 COMMAND_MODULES: tuple[str, ...] = (
@@ -35,7 +39,16 @@ def read_array(text: str, name: str) -> np.ndarray:
     or draft word-bigram model of the Python documentation with vocabulary V
     (:func:`~specbound.simulations.text_ngram.text_model_array`), its (V, V) kernel,
     or its next-token law after WORD.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Naming ``name``: an empty value, an empty field (``0.5,,0.5``), a value that is
+        not a number, rows of different lengths, a missing or unreadable file, a
+        directory, or a file larger than the memory limit.
     """
+    if not text.strip():
+        raise InvalidArgumentError(f"{name}: empty value (give numbers or a file)")
     head, _, rest = text.partition(":")
     if head in ("text-target", "text-draft"):
         return _text_model(head.removeprefix("text-"), rest, name)
@@ -43,6 +56,9 @@ def read_array(text: str, name: str) -> np.ndarray:
     if path.suffix.lower() in {".npy", ".csv", ".txt", ".tsv"} or path.exists():
         if not path.exists():
             raise InvalidArgumentError(f"{name}: file {text!r} does not exist")
+        if not path.is_file():
+            raise InvalidArgumentError(f"{name}: {text!r} is not a file")
+        check_allocation(name, path.stat().st_size, 1, copies=4, what="bytes of file")
         try:
             if path.suffix.lower() == ".npy":
                 return np.load(path, allow_pickle=False)
@@ -51,18 +67,26 @@ def read_array(text: str, name: str) -> np.ndarray:
                 for line in path.read_text().splitlines()
                 if line.strip() and not line.lstrip().startswith("#")
             ]
-        except ValueError as exc:
+        except (ValueError, OSError) as exc:
             raise InvalidArgumentError(
                 f"{name}: cannot read numbers from {text!r} ({exc})"
             ) from None
         return _rows_to_array(rows, name)
+    fields = [row.split(",") for row in text.split(";")]
+    if any(not v.strip() for row in fields for v in row):
+        raise InvalidArgumentError(f"{name}: empty field in {text!r} (two commas or a stray ';')")
     try:
-        rows = [[float(v) for v in row.split(",") if v.strip()] for row in text.split(";")]
+        rows = [[float(v) for v in row] for row in fields]
     except ValueError:
         raise InvalidArgumentError(
             f"{name}: expected comma-separated numbers or a .npy/.csv file, got {text!r}"
         ) from None
     return _rows_to_array(rows, name)
+
+
+def read_matrix(text: str, name: str) -> np.ndarray:
+    """A 2-D array by :func:`read_array`: a single row stays a (1, n) matrix (``"1"`` is 1 x 1)."""
+    return np.atleast_2d(read_array(text, name))
 
 
 def _text_model(model: str, spec: str, name: str) -> np.ndarray:
@@ -90,10 +114,42 @@ def _rows_to_array(rows: list[list[float]], name: str) -> np.ndarray:
     return arr[0] if arr.shape[0] == 1 else arr
 
 
-def int_list(text: str, name: str) -> list[int]:
-    """Comma-separated integers, e.g. ``"1,2,4,8"``."""
+def parse_int(text: str) -> int:
+    """An integer written plainly or in exact scientific notation (``"1e6"``, ``"10_000"``).
+
+    Raises
+    ------
+    ValueError
+        Not an integer (``"1.5"``, ``"1e-3"``, ``"abc"``, ``"inf"``).
+    """
     try:
-        return [int(v) for v in text.split(",") if v.strip()]
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text!r}") from None
+    if not value.is_finite() or value.adjusted() > 300:
+        raise ValueError(f"not a finite integer below 1e300: {text!r}")
+    if value != value.to_integral_value():
+        raise ValueError(f"not an integer: {text!r}")
+    return int(value)
+
+
+def integer(text: str) -> int:
+    """argparse ``type=`` for integers, accepting ``1e6``; one-line error otherwise."""
+    try:
+        return parse_int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def int_list(text: str, name: str) -> list[int]:
+    """Comma-separated integers, e.g. ``"1,2,4,8"`` or ``"1e3,1e6"``; empty fields refused."""
+    if not text.strip():
+        return []
+    fields = text.split(",")
+    if any(not v.strip() for v in fields):
+        raise InvalidArgumentError(f"{name}: empty field in {text!r}")
+    try:
+        return [parse_int(v) for v in fields]
     except ValueError:
         raise InvalidArgumentError(
             f"{name}: expected comma-separated integers, got {text!r}"
@@ -135,23 +191,48 @@ def add_random_options(
         Name of the Monte Carlo size in the help.
     """
     if simulate is not None:
-        parser.add_argument("--simulate", type=int, default=0, metavar=metavar, help=simulate)
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        parser.add_argument("--simulate", type=integer, default=0, metavar=metavar, help=simulate)
+    parser.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
-def simulation_size(args: argparse.Namespace, unit: str) -> int:
+def simulation_size(args: argparse.Namespace, unit: str, work: float = 1.0) -> int:
     """The validated ``--simulate`` value: 0 (no Monte Carlo) or >= 2 ``unit``.
+
+    ``work`` is the elementary steps per trial (e.g. the horizon, or tree depth times
+    vocabulary); the request is refused beyond the memory and work limits of
+    :mod:`specbound.limits` (about 40 bytes of output and working arrays per trial).
 
     Raises
     ------
     InvalidArgumentError
         For a negative value, or 1 (a standard error needs two samples).
+    ResourceLimitError
+        Beyond the limits, naming ``simulate``.
     """
     size = check_int(args.simulate, "simulate", 0)
     if size == 1:
         raise InvalidArgumentError(f"simulate: need at least 2 {unit}, got 1")
+    check_allocation("simulate", float(size) * max(1.0, work / 64), np.int64, copies=5, what=unit)
+    check_work("simulate", float(size) * work, f"steps ({unit} x work per trial)")
     return size
+
+
+@contextlib.contextmanager
+def option_names(**names: str) -> Iterator[None]:
+    """Re-raise a library's ``InvalidArgumentError`` under the command's option name.
+
+    ``with option_names(samples="moment_samples"): law_moments(law, k)`` turns
+    "samples: ..." into "moment_samples: ..." (same exception class), so an error
+    about a size names the option the user typed.
+    """
+    try:
+        yield
+    except InvalidArgumentError as exc:
+        head, sep, rest = str(exc).partition(": ")
+        if sep and head in names:
+            raise type(exc)(f"{names[head]}: {rest}") from None
+        raise
 
 
 def progress_flag(args: argparse.Namespace) -> bool | None:

@@ -25,12 +25,15 @@ import numpy as np
 
 from specbound.bounds.branching_walk import (
     asymptotic_accepted,
+    asymptotic_min_size,
     chernoff_bound,
     renewal_bound,
     speed_of_light_bound,
 )
 from specbound.commands import (
     add_random_options,
+    integer,
+    option_names,
     positive_int_list,
     print_table,
     progress_flag,
@@ -106,29 +109,37 @@ def register(subparsers) -> None:
     p.add_argument("--capacity", required=True, help="tree capacities P, e.g. 10,100,1000")
     p.add_argument(
         "--environments",
-        type=int,
+        type=integer,
         default=40,
         help="random environments per P (default 40; random laws only)",
     )
     p.add_argument(
         "--moment-samples",
-        type=int,
+        type=integer,
         default=20_000,
         help="sampled laws for estimated moments (default 20000)",
     )
-    p.add_argument("--jobs", type=int, default=1, help="local worker processes")
+    p.add_argument("--jobs", type=integer, default=1, help="local worker processes")
     add_random_options(p)
     p.set_defaults(func=run)
 
 
+def _moment(x: float) -> str:
+    """Six decimals, or six significant digits for a tiny positive moment (peaked laws)."""
+    return f"{x:.6f}" if x == 0 or x >= 1e-4 else f"{x:.6g}"
+
+
 def _fmt(x: float) -> str:
-    return "inf" if math.isinf(x) else f"{x:.4f}"
+    if not math.isfinite(x):
+        return str(x)  # inf, -inf
+    return f"{x:.4f}" if abs(x) < 1e9 else f"{x:.4e}"
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the moments, then one row per capacity P."""
     from specbound.simulations.random_trees import optimal_accepted_curve
-    from specbound.trees import optimal_tree
+    from specbound.simulations.random_trees.environments import check_environments
+    from specbound.trees import check_tree_size, optimal_tree
 
     sizes = positive_int_list(args.capacity, "capacity")
     envs = check_int(args.environments, "environments", 2)
@@ -138,16 +149,21 @@ def run(args: argparse.Namespace) -> int:
     from specbound.simulations.random_trees import law_moments
 
     law, probs, label = parse_law(args.law)
+    if probs is not None:
+        check_tree_size(max(sizes), "capacity")
+    else:
+        check_environments(law, max(sizes), envs, names=("capacity", "environments"))
     rng = np.random.default_rng([seed, 8])
-    m = law_moments(law, samples, rng)
+    with option_names(samples="moment_samples"):
+        m = law_moments(law, samples, rng)
     print(f"law: {label}")
     if m.rows > 1:
-        print(f"  mu  = {m.mu:.6f} ± {m.mu_se:.2g} nats (from {m.rows} sampled laws)")
-        print(f"  mu2 = {m.mu2:.6f} ± {m.mu2_se:.2g} nats^2")
+        print(f"  mu  = {_moment(m.mu)} ± {m.mu_se:.2g} nats (from {m.rows} sampled laws)")
+        print(f"  mu2 = {_moment(m.mu2)} ± {m.mu2_se:.2g} nats^2")
         print(f"  phi = {m.phi:.6f} ± {m.phi_se:.2g}")
     else:
-        print(f"  mu  = {m.mu:.6f} nats (exact)")
-        print(f"  mu2 = {m.mu2:.6f} nats^2 (exact)")
+        print(f"  mu  = {_moment(m.mu)} nats (exact)")
+        print(f"  mu2 = {_moment(m.mu2)} nats^2 (exact)")
         print(f"  phi = {m.phi:.6f} (exact)")
     if m.mu == 0:
         print("  mu = 0: the law is one-hot, X_opt(P) = P and every bound below is infinite")
@@ -164,12 +180,13 @@ def run(args: argparse.Namespace) -> int:
         head = f"E[X_opt] ({envs} envs)"
     cols = ["P", head, "C6 asymptotic", "C5 sharp", "C4 Chernoff", "paper c=explicit", "paper c=0"]
     rows = []
+    small = asymptotic_min_size(m.mu, m.mu2)
     for s, opt in zip(sizes, optimum, strict=True):
         rows.append(
             [
                 str(s),
                 opt,
-                _fmt(asymptotic_accepted(m.mu, m.mu2, s)),
+                _fmt(asymptotic_accepted(m.mu, m.mu2, s)) + ("*" if s < small else ""),
                 _fmt(renewal_bound(m.mu, m.mu2, s)),
                 _fmt(chernoff_bound(m.phi, s)),
                 _fmt(speed_of_light_bound(m.mu, m.mu2, s)),
@@ -178,5 +195,7 @@ def run(args: argparse.Namespace) -> int:
             ]
         )
     print_table(cols, rows)
+    if min(sizes) < small:
+        print(f"* P below {small:.4g}: the asymptotic C6 value is negative there (not meaningful)")
     print("accepted draft tokens per verifier call (tokens per step = accepted + 1)")
     return 0

@@ -29,6 +29,8 @@ from specbound.bounds.exponential_races import (
 )
 from specbound.commands import (
     add_random_options,
+    integer,
+    option_names,
     positive_int_list,
     read_distribution,
     simulation_size,
@@ -37,6 +39,7 @@ from specbound.distributions import check_int, check_same_size
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.estimate import from_values, show_progress
 from specbound.simulations.exponential_races import ersd_tree_steps
+from specbound.trees import check_tree_size
 
 
 def register(subparsers) -> None:
@@ -56,11 +59,11 @@ def register(subparsers) -> None:
         "--k", default="1,2,4,8,16,32,64,128,256,512,1024", help="comma-separated budgets k"
     )
     parser.add_argument(
-        "--max-children", type=int, default=None, help="cap on GSD children per node"
+        "--max-children", type=integer, default=None, help="cap on GSD children per node"
     )
     parser.add_argument(
         "--max-rank",
-        type=int,
+        type=integer,
         default=None,
         help="compute the rank law for ranks <= this only (large n): trees use those ranks, "
         "the bound uses a lower bound on H[R]",
@@ -75,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     q = read_distribution(args.draft, "draft")
     check_same_size(p, q, "target", "draft")
     ks = positive_int_list(args.k, "k")
-    trials = simulation_size(args, "steps")
+    check_tree_size(max(ks), "k")
+    trials = simulation_size(args, "steps", work=p.size)
     seed = check_int(args.seed, "seed", 0)
     if args.max_children is not None:
         check_int(args.max_children, "max_children", 1)
@@ -105,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         b = f"{bound:10.4f}" if math.isfinite(bound) else f"{'inf':>10}"
         line = f"{k:>6}  {ersd.tokens_per_step:10.4f}  {gsd}  {b}"
         if trials:
-            g, _ = ersd_tree_steps(p, q, ersd, trials, rng=np.random.default_rng([seed, k]))
+            with option_names(size="simulate"):
+                g, _ = ersd_tree_steps(p, q, ersd, trials, rng=np.random.default_rng([seed, k]))
             est = from_values(g) if g.std() > 0 else None
             sim = f"{g.mean():.4f} ± {est.se:.2g}" if est else f"{g.mean():.4f} ± 0"
             line += f"  {sim:>22}"

@@ -17,7 +17,14 @@ from specbound.bounds.rejections import (
     expected_rejections_and_calls,
     row_total_variation,
 )
-from specbound.commands import add_random_options, progress_flag, read_array, simulation_size
+from specbound.commands import (
+    add_random_options,
+    integer,
+    option_names,
+    progress_flag,
+    read_matrix,
+    simulation_size,
+)
 from specbound.distributions import check_int
 
 
@@ -40,10 +47,10 @@ def register(subparsers) -> None:
         required=True,
         help="draft kernel (n x n): rows 'a,b;c,d', .npy/.csv, or text-draft:V",
     )
-    p.add_argument("--horizon", required=True, type=int, help="tokens to emit H (>= 1)")
-    p.add_argument("--start", type=int, default=0, help="start token X_0 (default 0)")
+    p.add_argument("--horizon", required=True, type=integer, help="tokens to emit H (>= 1)")
+    p.add_argument("--start", type=integer, default=0, help="start token X_0 (default 0)")
     p.add_argument(
-        "--gamma", type=int, default=None, help="draft tokens per call (default: to the end)"
+        "--gamma", type=integer, default=None, help="draft tokens per call (default: to the end)"
     )
     add_random_options(
         p, "also run RUNS Monte Carlo sequences of the real algorithm", metavar="RUNS"
@@ -53,13 +60,13 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the exact values (and Monte Carlo estimates with --simulate)."""
-    target = read_array(args.target, "target")
-    draft = read_array(args.draft, "draft")
+    target = read_matrix(args.target, "target")
+    draft = read_matrix(args.draft, "draft")
     p, q = _check_pair(target, draft)
     start = _check_start(args.start, p.shape[0])
     horizon = check_int(args.horizon, "horizon", 1)
     gamma = None if args.gamma is None else check_int(args.gamma, "gamma", 0)
-    runs = simulation_size(args, "runs")
+    runs = simulation_size(args, "runs", work=horizon)
     to_end = expected_rejections(p, q, start, horizon)
     rej, calls = expected_rejections_and_calls(p, q, start, horizon, gamma)
     tau = row_total_variation(p, q)
@@ -75,16 +82,10 @@ def run(args: argparse.Namespace) -> int:
         from specbound.simulations.estimate import from_values
         from specbound.simulations.markov import speculative_decoding
 
-        sim = speculative_decoding(
-            p,
-            q,
-            horizon,
-            runs,
-            gamma,
-            args.seed,
-            start,
-            progress=progress_flag(args),
-        )
+        with option_names(size="simulate"):
+            sim = speculative_decoding(
+                p, q, horizon, runs, gamma, args.seed, start, progress=progress_flag(args)
+            )
         r, c = from_values(sim.rejections), from_values(sim.calls)
         print(f"Monte Carlo ({runs} runs, seed {args.seed}):")
         print(f"  rejections  {r.mean:.6g} ± {r.se:.2g}  (z = {r.z(rej):+.2f})")

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import argparse
 
-from specbound.commands import add_random_options, progress_flag, read_array, simulation_size
+from specbound.commands import (
+    add_random_options,
+    integer,
+    option_names,
+    progress_flag,
+    read_array,
+    simulation_size,
+)
 from specbound.distributions import check_int
 from specbound.trees import as_acceptance, optimal_tree
 
@@ -29,14 +36,14 @@ def register(subparsers) -> None:
         required=True,
         help="per-child acceptance, best first, e.g. 0.8,0.1,0.05 (or a .npy/.csv file)",
     )
-    p.add_argument("--size", required=True, type=int, help="non-root nodes (drafted tokens)")
-    p.add_argument("--max-depth", type=int, default=None, help="largest node depth (>= 1)")
+    p.add_argument("--size", required=True, type=integer, help="non-root nodes (drafted tokens)")
+    p.add_argument("--max-depth", type=integer, default=None, help="largest node depth (>= 1)")
     p.add_argument(
         "--sort", action="store_true", help="sort the acceptance vector instead of rejecting it"
     )
     p.add_argument(
         "--draw-limit",
-        type=int,
+        type=integer,
         default=64,
         help="draw the tree as text when it has at most this many nodes (default 64)",
     )
@@ -51,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
     acc = as_acceptance(read_array(args.acceptance, "acceptance"), require_sorted=not args.sort)
     size = check_int(args.size, "size", 0)
     draw_limit = check_int(args.draw_limit, "draw_limit", 0)
-    trials = simulation_size(args, "trials")
     tree = optimal_tree(acc, size, max_depth=args.max_depth, sort=args.sort)
+    trials = simulation_size(args, "trials", work=tree.depth + 1)
     limit = "none" if args.max_depth is None else str(args.max_depth)
     print(f"acceptance: {acc.size} ranks, total {acc.sum():.6g}, best {acc.max():.6g}")
     print(f"optimal tree: size {tree.size}, depth {tree.depth} (limit {limit})")
@@ -69,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if trials:
         from specbound.simulations.tree_verification import estimate_accepted
 
-        est = estimate_accepted(tree, trials, args.seed, progress=progress_flag(args))
+        with option_names(trials="simulate"):
+            est = estimate_accepted(tree, trials, args.seed, progress=progress_flag(args))
         print(
             f"Monte Carlo ({trials} verifier walks): {est.mean:.6g} ± {est.se:.2g} "
             f"(z = {est.z(tree.expected_accepted):+.2f})"

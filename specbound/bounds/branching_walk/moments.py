@@ -86,9 +86,12 @@ def entropy_moment_estimates(laws: ArrayLike) -> EntropyMoments:
     InvalidArgumentError
         ``laws`` is not a law or a 2-D array of laws.
     """
-    p = as_distributions(laws, "laws")
-    h, m2, c = _row_moments(p)
-    m = p.shape[0]
+    return _summarise(*_row_moments(as_distributions(laws, "laws")))
+
+
+def _summarise(h: np.ndarray, m2: np.ndarray, c: np.ndarray) -> EntropyMoments:
+    """Means and standard errors of per-law H(p), sum p ln^2 p and sum p^2 (m rows)."""
+    m = h.size
 
     def se(v: np.ndarray) -> float:
         return float(v.std(ddof=1) / math.sqrt(m)) if m > 1 else 0.0

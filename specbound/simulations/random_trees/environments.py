@@ -14,9 +14,10 @@ import numpy as np
 
 from specbound.distributions import RngLike, as_rng, check_int
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_allocation, check_work
 from specbound.simulations.estimate import Estimate, from_values
 from specbound.simulations.random_trees.laws import LawSampler
-from specbound.simulations.random_trees.tree import optimal_random_tree
+from specbound.simulations.random_trees.tree import check_random_tree, optimal_random_tree
 
 
 def _environment_curve(args: tuple[LawSampler, int, int, np.ndarray]) -> np.ndarray:
@@ -24,6 +25,27 @@ def _environment_curve(args: tuple[LawSampler, int, int, np.ndarray]) -> np.ndar
     curve = optimal_random_tree(law, size, np.random.default_rng(seed)).accepted_curve()
     padded = np.concatenate([[0.0], curve])
     return padded[np.minimum(sizes, curve.size)]
+
+
+#: Fixed cost of one environment (task set-up, Python overhead), in law entries.
+ENVIRONMENT_OVERHEAD = 10_000
+
+
+def check_environments(
+    law: LawSampler,
+    size: int,
+    environments: int,
+    names: tuple[str, str] = ("sizes", "environments"),
+) -> None:
+    """Refuse ``environments`` random trees of budget ``size`` beyond the resource limits.
+
+    One tree at a time (:func:`check_random_tree`, naming ``names[0]``), and in all
+    ``environments`` x max(P n, ``ENVIRONMENT_OVERHEAD``) steps of work and ~100 bytes
+    of bookkeeping per environment (naming ``names[1]``; :mod:`specbound.limits`).
+    """
+    per_tree = check_random_tree(law, size, names[0])
+    check_allocation(names[1], environments, 100, what="environments")
+    check_work(names[1], environments * max(per_tree, ENVIRONMENT_OVERHEAD), "steps")
 
 
 def environment_values(
@@ -63,10 +85,12 @@ def environment_values(
     arr = np.array([check_int(s, "sizes", 1) for s in size_list], dtype=np.int64)
     if seeds is None:
         environments = check_int(environments, "environments", 1)
+        check_environments(law, int(arr.max()), environments)
         seeds = as_rng(rng).integers(0, 2**63 - 1, size=environments).tolist()
     seeds = [check_int(s, "seeds", 0) for s in seeds]
     if not seeds:
         raise InvalidArgumentError("seeds: no environment given")
+    check_environments(law, int(arr.max()), len(seeds))
     tasks = [(law, int(arr.max()), s, arr) for s in seeds]
     out = map_tasks(_environment_curve, tasks, jobs=jobs, progress=progress, desc="environments")
     return np.array(out)

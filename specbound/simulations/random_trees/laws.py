@@ -22,6 +22,7 @@ from specbound.bounds.branching_walk import (
     dirichlet_moments,
     entropy_moment_estimates,
 )
+from specbound.bounds.branching_walk.moments import _row_moments, _summarise
 from specbound.distributions import (
     RngLike,
     as_distribution,
@@ -31,11 +32,14 @@ from specbound.distributions import (
     check_real,
 )
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_allocation, check_work
 
 LawSampler = Callable[[np.random.Generator, int], np.ndarray]
 """A law on the simplex: ``sampler(rng, size)`` returns ``size`` i.i.d. laws as rows."""
 #: Relative tolerance on the row sums of a sampler's output.
 _ROW_SUM_TOL = 1e-9
+#: Law entries drawn per call by :func:`law_moments` (bounds its memory to ~32 MB).
+_MOMENT_CHUNK_ENTRIES = 2**22
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,8 @@ class DirichletLaw:
         if self.concentration <= 0.1:  # numpy switches to stick-breaking there
             return rng.dirichlet(np.full(self.n, self.concentration), size=size)
         g = rng.standard_gamma(self.concentration, size=(size, self.n))
+        if self.concentration > 1e100:  # Gamma(a) ~ a: rescale so the row sums stay finite
+            g /= self.concentration
         g /= g.sum(axis=1, keepdims=True)
         return g
 
@@ -73,7 +79,9 @@ class DirichletLaw:
         a = self.concentration
         if self.n == 1:
             return np.zeros(size)
-        return -np.log(rng.beta(a + 1.0, self.n * a - a, size=size))
+        if a > 1e100:  # Beta(a + 1, (n-1) a) has sd < 1e-50 of its mean (a + 1)/(n a + 1)
+            return np.full(size, np.log(self.n - (self.n - 1) / (a + 1.0)))
+        return -np.log(rng.beta(a + 1.0, (self.n - 1) * a, size=size))
 
 
 @dataclass(frozen=True)
@@ -197,6 +205,10 @@ def law_moments(law: LawSampler, samples: int = 20_000, rng: RngLike = None) -> 
     rows); otherwise estimated, with standard errors, from ``samples`` laws drawn with
     ``rng``. Nats (Pankratov & Alistarh, arXiv 2512.11718, as implemented in
     :mod:`specbound.bounds.branching_walk`).
+
+    Sampled laws are drawn in chunks of about 2^22 entries when the sampler has an
+    ``n`` attribute (memory O(samples + 2^22), not O(samples n)); ``samples`` beyond the
+    memory or work limit (:mod:`specbound.limits`) raises ``ResourceLimitError``.
     """
     if isinstance(law, FixedLaw):
         return entropy_moment_estimates(law.probs)
@@ -205,7 +217,18 @@ def law_moments(law: LawSampler, samples: int = 20_000, rng: RngLike = None) -> 
         return EntropyMoments(mu, mu2, phi, 0.0, 0.0, 0.0, 0)
     if isinstance(law, EmpiricalLaw):
         return entropy_moment_estimates(law.rows)
-    return entropy_moment_estimates(law(as_rng(rng), check_int(samples, "samples", 2)))
+    samples = check_int(samples, "samples", 2)
+    check_allocation("samples", samples, np.float64, copies=4, what="sampled laws")
+    n = getattr(law, "n", None)
+    if not isinstance(n, int):
+        return entropy_moment_estimates(law(as_rng(rng), samples))
+    check_work("samples", float(samples) * n, "law entries")
+    gen, rows = as_rng(rng), max(1, _MOMENT_CHUNK_ENTRIES // max(n, 1))
+    parts = [
+        _row_moments(as_distributions(law(gen, min(rows, samples - s)), "laws"))
+        for s in range(0, samples, rows)
+    ]
+    return _summarise(*(np.concatenate(v) for v in zip(*parts, strict=True)))
 
 
 def _draw(law: LawSampler, rng: np.random.Generator, size: int) -> np.ndarray:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from specbound.distributions import RngLike, as_rng, check_int
+from specbound.limits import check_allocation, check_work
 from specbound.simulations.random_trees.laws import FixedLaw, LawSampler
 from specbound.simulations.random_trees.reveal import _Restart, _reveal
 from specbound.trees import optimal_tree
@@ -116,6 +117,21 @@ def _fixed_law_tree(law: FixedLaw, size: int) -> RandomTree:
     )
 
 
+#: Peak bytes per node of :func:`optimal_random_tree` (node table, listed children, sort).
+RANDOM_NODE_BYTES = 256
+
+
+def check_random_tree(law: LawSampler, size: int, name: str = "size") -> float:
+    """Refuse a random-environment tree beyond the limits of :mod:`specbound.limits`.
+
+    Memory ``RANDOM_NODE_BYTES`` per node; work P n law entries when the sampler has an
+    ``n`` attribute. Returns the work estimate (P n, or P when n is unknown).
+    """
+    check_allocation(name, size, RANDOM_NODE_BYTES, what="nodes")
+    n = getattr(law, "n", None)
+    return check_work(name, float(size) * (n if isinstance(n, int) else 1), "law entries")
+
+
 def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> RandomTree:
     """The optimal draft tree of budget ``size`` for one sampled i.i.d. environment.
 
@@ -191,6 +207,7 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     5.861894
     """
     size = check_int(size, "size", 0)
+    check_random_tree(law, size)
     gen = as_rng(rng)
     empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
     if size == 0:
