@@ -1,22 +1,28 @@
 """The ``specbound`` command line: ``check``, ``reproduce`` and topic subcommands.
 
-Exit codes: 0 success, 1 a claim failed (or a solver failed), 2 a bad argument
-(a one-line message, never a traceback).
+Exit codes: 0 success (also when the reader of the output goes away, e.g.
+``specbound check --list | head -1``), 1 a claim failed, a solver failed or an internal
+error, 2 a bad argument or a request beyond the resource limits (a one-line message,
+never a traceback), 130 interrupted (Ctrl-C: one line, worker processes ended, no
+partial output moved into place).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from specbound import __version__
-from specbound.commands import progress_flag
-from specbound.errors import SolverError
+from specbound.commands import integer, progress_flag
+from specbound.errors import InvalidArgumentError, SolverError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,14 +33,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _nonnegative_int(text: str) -> int:
-    value = int(text)
+    value = integer(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    value = integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
@@ -107,21 +113,67 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    """``specbound reproduce``: figures + CSVs + report.md; exit 1 if any claim fails."""
+    """``specbound reproduce``: figures + CSVs + report.md; exit 1 if any claim fails.
+
+    The run is written into a hidden staging directory inside ``--out`` and moved into
+    place at the end (:func:`publish`); an interrupted run leaves ``--out`` as it was.
+    """
+    out = output_directory(args.out)
+    staging = Path(tempfile.mkdtemp(prefix=".specbound-partial-", dir=out))
+    try:
+        code = _reproduce_into(args, staging)
+        for path in publish(staging, out, last="report.md"):
+            print(f"wrote {path}")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return code
+
+
+def output_directory(text: str, name: str = "out") -> Path:
+    """Create (if needed) and check a writable output directory, naming ``--out`` on failure."""
+    out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"{name}: {text!r} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidArgumentError(f"{name}: cannot create {text!r} ({exc.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise InvalidArgumentError(f"{name}: {text!r} is not writable")
+    return out
+
+
+def publish(staging: Path, out: Path, last: str) -> list[Path]:
+    """Move the files of ``staging`` into ``out`` (``os.replace``), ``last`` at the end.
+
+    The old ``out/last`` (the report) is deleted before any new file arrives and the
+    new one moved in after all of them, so an interrupted run never leaves an old report
+    beside new figures: either the old outputs are untouched (interrupted before this
+    step), or there is no report, or every new file is in place.
+    """
+    (out / last).unlink(missing_ok=True)
+    staged = sorted(p for p in staging.iterdir() if p.name != last)
+    staged += [staging / last] if (staging / last).exists() else []
+    moved = []
+    for path in staged:
+        os.replace(path, out / path.name)
+        moved.append(out / path.name)
+    return moved
+
+
+def _reproduce_into(args: argparse.Namespace, out: Path) -> int:
+    """Write every figure, CSV and report.md of ``reproduce`` into ``out``; the exit code."""
     from tqdm.auto import tqdm
 
     from specbound.claims import all_claims, format_summary, format_table, run_claims
     from specbound.figures import FigureContext, all_figures, save
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     ctx = FigureContext(seed=args.seed, quick=args.quick, progress=progress_flag(args))
     specs = all_figures()
     show = sys.stderr.isatty() and not args.no_progress
     for spec in tqdm(specs, desc="figures", disable=not show):
-        for path in save(spec, ctx, out):
-            print(f"wrote {path}")
+        save(spec, ctx, out)
     verdicts = run_claims(
         seed=args.seed,
         scale=0.2 if args.quick else 1.0,
@@ -154,25 +206,51 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     for spec in specs:
         lines += [f"### {spec.name}", "", spec.caption, "", f"![{spec.name}]({spec.name}.png)", ""]
         lines += [f"Data: [{spec.name}.csv]({spec.name}.csv)", ""]
-    report = out / "report.md"
-    report.write_text("\n".join(lines))
-    print(f"wrote {report}")
+    (out / "report.md").write_text("\n".join(lines))
     print(f"{len(verdicts) - len(failed)}/{len(verdicts)} cases passed")
     return 1 if failed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``specbound`` command; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 2
+    """Entry point of the ``specbound`` command; returns the exit code.
+
+    Every failure is one line on stderr: bad input or a request beyond the resource
+    limits (exit 2), a solver failure or an internal error (exit 1), Ctrl-C
+    ("specbound: interrupted", exit 130). A closed output pipe ends quietly (exit 0).
+    """
     try:
-        return int(args.func(args))
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe surfaces here, not at interpreter exit
+        return code
+    except KeyboardInterrupt:
+        print("specbound: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly; point stdout at devnull so
+        # the interpreter's final flush does not fail again (Python docs, signal module)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except SolverError as exc:
         print(f"specbound: solver error: {exc}", file=sys.stderr)
         return 1
+    except MemoryError:
+        print(
+            "specbound: error: out of memory; use smaller sizes "
+            "(the limits are described under 'Limits and errors' in the README)",
+            file=sys.stderr,
+        )
+        return 2
     except (ValueError, OSError) as exc:
         print(f"specbound: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: still one line, never a traceback
+        print(
+            f"specbound: internal error ({type(exc).__name__}: {exc}); please report it",
+            file=sys.stderr,
+        )
+        return 1

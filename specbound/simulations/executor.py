@@ -9,6 +9,7 @@ back in input order, so a seeded sweep gives the same numbers however it ran.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -70,11 +71,31 @@ def map_tasks(
                 results.append(fn(it))
                 bar.update()
             return results
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+        try:
             results = []
             for r in pool.map(fn, items):
                 results.append(r)
                 bar.update()
-            return results
+        except BaseException:  # Ctrl-C or a failed task: end the workers now
+            _end_pool(pool)
+            raise
+        pool.shutdown()
+        return results
     finally:
         bar.close()
+
+
+def _ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which ends the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel pending tasks and terminate the workers (running tasks are not waited for)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # CPython's pid map
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        proc.terminate()
+    for proc in workers:
+        proc.join(timeout=5)
