@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from specbound.distributions import as_distribution, check_same_size
+from specbound.distributions import _as_float_array, as_distribution, check_same_size
 from specbound.errors import InvalidArgumentError
 
 
@@ -28,7 +28,7 @@ def _law(rank_law: ArrayLike) -> np.ndarray:
 
 def _head(rank_law: ArrayLike, name: str = "rank_law") -> np.ndarray:
     """A rank law or its first ranks: non-negative, finite, 1-D, summing to at most 1."""
-    a = np.asarray(rank_law, dtype=np.float64)
+    a = _as_float_array(rank_law, name)
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or a.min() < 0:
         raise InvalidArgumentError(f"{name}: must be a non-empty 1-D array of probabilities")
     if a.sum() > 1 + 1e-9:
