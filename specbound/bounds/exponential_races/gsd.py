@@ -14,7 +14,8 @@ from numpy.typing import ArrayLike
 from specbound.bounds.exponential_races._inputs import _pair
 from specbound.distributions import check_int
 from specbound.errors import InvalidArgumentError
-from specbound.trees import DraftTree, optimal_tree
+from specbound.limits import check_allocation
+from specbound.trees import DraftTree, check_tree_size, optimal_tree
 
 
 def gsd_positional_acceptance(target: ArrayLike, draft: ArrayLike, k: int) -> np.ndarray:
@@ -31,6 +32,7 @@ def gsd_positional_acceptance(target: ArrayLike, draft: ArrayLike, k: int) -> np
     """
     p, q = _pair(target, draft)
     k = check_int(k, "k", 1)
+    check_allocation("k", k, np.float64, what="positions")
     out = np.zeros(k)
     r, survive = p, 1.0
     for i in range(k):
@@ -39,7 +41,7 @@ def gsd_positional_acceptance(target: ArrayLike, draft: ArrayLike, k: int) -> np
         survive *= 1.0 - a
         res = np.maximum(r - q, 0.0)
         mass = res.sum()
-        if survive <= 0.0 or mass <= 0.0:
+        if survive <= 0.0 or mass <= 0.0 or a <= 0.0:  # the rest is 0 (a = 0: r stays)
             break
         r = res / mass
     return out
@@ -64,6 +66,7 @@ def gsd_positional_acceptance_without_replacement(
     """
     p, q = _pair(target, draft)
     k = check_int(k, "k", 1)
+    check_allocation("k", k, np.float64, what="positions")
     out = np.zeros(k)
     budget = [max_histories]
 
@@ -101,7 +104,7 @@ def gsd_optimal_tree(
     drafting order, so the vector must be non-increasing (``optimal_tree`` rejects it
     otherwise, with an InvalidArgumentError naming ``acceptance``).
     """
-    k = check_int(k, "k", 1)
+    k = check_tree_size(check_int(k, "k", 1), "k")
     width = k if max_children is None else check_int(max_children, "max_children", 1)
     vec = gsd_positional_acceptance(target, draft, width)
     # rounding can make an exactly flat tail (all zeros or a constant) tick upward

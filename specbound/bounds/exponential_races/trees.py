@@ -17,7 +17,7 @@ from specbound.bounds.exponential_races._inputs import _head, _pair
 from specbound.bounds.exponential_races.rank_law import alpha_one, rank_distribution
 from specbound.distributions import as_distribution, check_int, check_same_size
 from specbound.errors import InvalidArgumentError
-from specbound.trees import DraftTree, optimal_tree, tree_value
+from specbound.trees import DraftTree, check_tree_size, optimal_tree, tree_value
 
 
 def drafted_acceptance(rank_law: ArrayLike, draft: ArrayLike) -> np.ndarray:
@@ -44,7 +44,7 @@ def ersd_optimal_tree(
     holds 0-based ranks. Uses :func:`drafted_acceptance` (never a q = 0 rank).
     """
     p, q = _pair(target, draft)
-    k = check_int(k, "k", 1)
+    k = check_tree_size(check_int(k, "k", 1), "k")
     a = rank_distribution(p, q) if rank_law is None else rank_law
     return optimal_tree(drafted_acceptance(a, q), k, sort=True)
 
