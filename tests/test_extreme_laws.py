@@ -128,7 +128,7 @@ def test_speculative_sampling_never_emits_a_zero_probability_token(pair):
     assert np.all(q[tokens[accepted]] > 0)
 
 
-@EXAMPLES
+@settings(max_examples=20)
 @given(st.integers(1, 4).flatmap(lambda n: st.lists(laws(n), min_size=2 * n, max_size=2 * n)))
 def test_expected_rejections_in_range(rows):
     n = len(rows) // 2

@@ -119,17 +119,21 @@ def _fixed_law_tree(law: FixedLaw, size: int) -> RandomTree:
 
 #: Peak bytes per node of :func:`optimal_random_tree` (node table, listed children, sort).
 RANDOM_NODE_BYTES = 256
+#: Work of one node of :func:`optimal_random_tree` whatever its law's size, in steps.
+NODE_OVERHEAD = 100
 
 
 def check_random_tree(law: LawSampler, size: int, name: str = "size") -> float:
     """Refuse a random-environment tree beyond the limits of :mod:`specbound.limits`.
 
-    Memory ``RANDOM_NODE_BYTES`` per node; work P n law entries when the sampler has an
-    ``n`` attribute. Returns the work estimate (P n, or P when n is unknown).
+    Memory ``RANDOM_NODE_BYTES`` per node; work P max(n, ``NODE_OVERHEAD``) steps: the
+    law entries drawn, or the fixed cost of a node (about 2 microseconds, measured
+    for Dir(0.5 1_10)) when n is small or unknown. Returns the work estimate.
     """
     check_allocation(name, size, RANDOM_NODE_BYTES, what="nodes")
     n = getattr(law, "n", None)
-    return check_work(name, float(size) * (n if isinstance(n, int) else 1), "law entries")
+    per_node = max(n if isinstance(n, int) else 0, NODE_OVERHEAD)
+    return check_work(name, float(size) * per_node, "steps (nodes x law entries)")
 
 
 def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> RandomTree:
