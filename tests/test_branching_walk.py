@@ -364,10 +364,11 @@ def test_speed_of_light_command(capsys):
     assert main([*argv, "--environments", "4", "--no-progress"]) == 0
     out = capsys.readouterr().out
     # the same real-text environment as the claims: its exact moments
-    from specbound.claims.branching_walk import text_moments
+    from specbound.simulations.random_trees import law_moments
+    from specbound.simulations.text_ngram import text_law
 
     assert "real text bigrams, vocabulary 200 (4000 positions)" in out
-    assert f"mu  = {text_moments()[0]:.6f}" in out
+    assert f"mu  = {law_moments(text_law()).mu:.6f}" in out
 
 
 @pytest.mark.parametrize(

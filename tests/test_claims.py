@@ -74,6 +74,16 @@ def test_seeding_is_per_case_and_reproducible():
     assert [v.simulated for v in v1] == [v.simulated for v in v2]
 
 
+def test_cases_naming_one_stream_share_their_draws():
+    """bw.doubling and bw.doubling_lower simulate the same environments (one stream)."""
+    upper, lower = select("bw.doubling")
+    a, b = upper.cases()[0], lower.cases()[0]
+    assert a.label == b.label and a.stream and a.stream == b.stream
+    va, vb = run_case(upper, a, seed=5, scale=0.01), run_case(lower, b, seed=5, scale=0.01)
+    assert (va.simulated, va.se, va.n) == (vb.simulated, vb.se, vb.n)
+    assert va.exact > vb.exact  # the two sides of the band
+
+
 def test_parallel_run_matches_serial():
     claims = select("sd.acceptance")
     serial = run_claims(claims, seed=1, scale=0.02, jobs=1, progress=False)

@@ -7,13 +7,10 @@ import pytest
 
 from specbound.bounds.branching_walk import entropy_moment_estimates
 from specbound.claims import all_claims
-from specbound.claims.branching_walk import (
-    TEXT_POSITIONS,
-    text_law,
-    text_moments,
-    text_weighted_moments,
-)
+from specbound.claims.branching_walk import text_weighted_moments
+from specbound.claims.branching_walk_instances import environment_moments
 from specbound.claims.trees import text_rank_law, text_sorted_target
+from specbound.simulations.text_ngram import TEXT_LABEL, TEXT_POSITIONS, text_law
 from specbound.trees import enumerate_trees
 
 #: Claims checked on real text (bigram laws of the Python documentation).
@@ -90,10 +87,13 @@ def test_text_environment_moments_are_those_of_its_rows():
     law = text_law()
     assert law.rows.shape == (TEXT_POSITIONS, 200)
     est = entropy_moment_estimates(law.rows)
-    assert text_moments() == (est.mu, est.mu2, est.phi)
+    assert environment_moments(TEXT_LABEL) == (est.mu, est.mu2, est.phi)
     # the sampled positions estimate the moments along the whole text
     for value, whole, se in zip(
-        text_moments(), text_weighted_moments(), (est.mu_se, est.mu2_se, est.phi_se), strict=True
+        environment_moments(TEXT_LABEL),
+        text_weighted_moments(),
+        (est.mu_se, est.mu2_se, est.phi_se),
+        strict=True,
     ):
         assert abs(value - whole) <= 5 * se
 

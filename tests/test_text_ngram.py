@@ -10,6 +10,7 @@ from specbound.simulations.text_ngram import (
     ngram_table,
     text_laws,
     text_models,
+    text_pair,
     text_pairs,
 )
 
@@ -70,3 +71,15 @@ def test_text_position_laws_are_kernel_rows_at_text_frequencies():
     # each row is the kernel row of its context; contexts follow the text frequencies
     contexts = np.array([np.flatnonzero((kernel == r).all(axis=1))[0] for r in rows[:2000]])
     assert chisquare_gof(contexts, weights).pvalue >= 1e-6
+
+
+def test_text_pair_is_one_entry_of_text_pairs():
+    pairs = text_pairs(50, contexts=3)
+    for rank, (word, target, draft) in enumerate(pairs):
+        got = text_pair(50, rank)
+        assert got[0] == word
+        np.testing.assert_array_equal(got[1], target)
+        np.testing.assert_array_equal(got[2], draft)
+        assert not got[1].flags.writeable and not got[2].flags.writeable  # cached
+    with pytest.raises(InvalidArgumentError, match="rank: must be below 2"):
+        text_pair(3, 2)  # a vocabulary of 3 has 2 context words

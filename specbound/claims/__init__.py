@@ -16,7 +16,8 @@ case, under the normal approximation of the estimate):
 * ``distribution``: chi-square goodness-of-fit p-value >= alpha (default 1e-6).
 
 Every case draws from its own generator seeded by (seed, crc32(claim id / case
-label)), so a case gives the same numbers whether run alone or with the others.
+label)), or by a stream it names (:class:`Case`), so a case gives the same numbers
+whether run alone or with the others.
 """
 
 from __future__ import annotations
@@ -37,10 +38,17 @@ from specbound.simulations.estimate import Estimate, from_proportion, z_score
 #: Modules holding claim definitions; each defines ``CLAIMS: list[Claim]``.
 CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.speculative",
-    "specbound.claims.rejections",
+    "specbound.claims.rejections_markov",
+    "specbound.claims.rejections_optimality",
+    "specbound.claims.rejections_batch",
+    "specbound.claims.rejections_tradeoff",
     "specbound.claims.exponential_races",
+    "specbound.claims.exponential_races_trees",
+    "specbound.claims.exponential_races_relations",
     "specbound.claims.trees",
     "specbound.claims.branching_walk",
+    "specbound.claims.branching_walk_bounds",
+    "specbound.claims.branching_walk_drafters",
     "specbound.claims.multidraft",
 )
 
@@ -110,11 +118,16 @@ class Case:
     simulate : callable (rng, scale) -> Estimate or GofResult
         Runs the real algorithm; ``scale`` in (0, 1] shrinks the number of trials
         (1 = full size, smaller for ``--quick``).
+    stream : str, optional
+        Names the random stream of the case (default ``"claim_id/label"``, see
+        :func:`case_rng`). Cases of different claims that name the same stream get
+        generators in the same state, so a simulation they share can run once.
     """
 
     label: str
     exact: Callable[[], float]
     simulate: Callable[[np.random.Generator, float], Simulated]
+    stream: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,7 +183,12 @@ def scaled(trials: int, scale: float, minimum: int = 2_000) -> int:
 
 def case_rng(seed: int, claim_id: str, label: str) -> np.random.Generator:
     """The generator of one case: seeded by (seed, crc32("claim_id/label"))."""
-    return np.random.default_rng([int(seed), zlib.crc32(f"{claim_id}/{label}".encode())])
+    return stream_rng(seed, f"{claim_id}/{label}")
+
+
+def stream_rng(seed: int, stream: str) -> np.random.Generator:
+    """The generator of a named random stream: seeded by (seed, crc32(stream))."""
+    return np.random.default_rng([int(seed), zlib.crc32(stream.encode())])
 
 
 Sampler = Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
@@ -228,7 +246,8 @@ def run_case(claim: Claim, case: Case, seed: int = 0, scale: float = 1.0) -> Ver
     """Compute the exact side and simulate one case; judge them."""
     start = time.perf_counter()
     exact = float(case.exact())
-    sim = case.simulate(case_rng(seed, claim.id, case.label), scale)
+    rng = stream_rng(seed, case.stream) if case.stream else case_rng(seed, claim.id, case.label)
+    sim = case.simulate(rng, scale)
     passed, stat = claim.agreement.judge(exact, sim)
     if isinstance(sim, GofResult):
         value, se, n = sim.pvalue, float("nan"), sim.n

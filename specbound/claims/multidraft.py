@@ -47,7 +47,7 @@ from specbound.simulations.multidraft import (
     tournament_sampling,
     tournament_select,
 )
-from specbound.simulations.text_ngram import text_pairs
+from specbound.simulations.text_ngram import text_pair
 
 PAPER = "Khisti+25"
 TRIALS = 200_000
@@ -59,7 +59,7 @@ S_TRUNC = 3
 
 def _text_instance(vocab_size: int, context: int, k: int) -> tuple[str, np.ndarray, np.ndarray]:
     """(label, target, K i.i.d. drafts) after the ``context``-th most frequent word."""
-    word, p, q = text_pairs(vocab_size, contexts=context + 1)[context]
+    word, p, q = text_pair(vocab_size, context)
     return f"real text n={vocab_size} after {word!r} K={k}", p, np.tile(q, (k, 1))
 
 

@@ -11,7 +11,7 @@ from functools import partial
 
 import numpy as np
 
-from specbound.bounds.rejections import acceptance_probability
+from specbound.bounds.acceptance import acceptance_probability
 from specbound.claims import (
     DISTRIBUTION,
     EQUAL,

@@ -24,7 +24,7 @@ import numpy as np
 from specbound.bounds.exponential_races import rank_distribution
 from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, scaled
 from specbound.simulations.agreement import chisquare_gof
-from specbound.simulations.text_ngram import text_pairs
+from specbound.simulations.text_ngram import text_pair
 from specbound.simulations.tree_verification import estimate_accepted, tree_walk
 from specbound.trees import (
     DraftTree,
@@ -44,12 +44,6 @@ TRIALS = 100_000
 #: Example A of exponential_races.md section 4: the ERSD rank law, and the GSD positional vector.
 ERSD_A = np.array([0.789024, 0.155250, 0.047601, 0.008125])
 GSD_A = np.array([0.8, 0.06, 0.042, 0.0294])
-
-
-@cache
-def text_pair() -> tuple[str, np.ndarray, np.ndarray]:
-    """(word, target, draft): real-text bigram laws after the most frequent word, n = 200."""
-    return text_pairs(200, contexts=1)[0]
 
 
 @cache

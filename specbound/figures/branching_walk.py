@@ -18,7 +18,6 @@ from specbound.bounds.branching_walk import (
     renewal_bound,
     speed_of_light_bound,
 )
-from specbound.claims.branching_walk import TEXT_LABEL, text_law
 from specbound.distributions import zipf
 from specbound.figures import FigureContext, FigureOutput, FigureSpec
 from specbound.simulations.random_trees import (
@@ -29,6 +28,7 @@ from specbound.simulations.random_trees import (
     law_moments,
     verifier_accepted,
 )
+from specbound.simulations.text_ngram import TEXT_LABEL, text_law
 from specbound.trees import optimal_tree
 
 #: Saturation capacity of the verifier cost model T_ver(P) = 1 + P / P_SAT.
@@ -112,7 +112,7 @@ def accepted_vs_capacity(ctx: FigureContext) -> FigureOutput:
     Five laws: two deterministic (exact optimum line, verifier Monte Carlo dots) and
     three i.i.d. random environments (dots: mean over environments, 95% error bars),
     the last one the next-token laws of real text (word bigrams at random positions
-    of the Python documentation, :func:`specbound.claims.branching_walk.text_law`).
+    of the Python documentation, :func:`specbound.simulations.text_ngram.text_law`).
     The sixth panel holds the legend.
     Bounds: the paper's form with its explicit constant (C4), the abstract's form with
     c = 0 (P >= 3), the sharp bound ln P/mu + mu2/mu^2 (C5); the asymptotic value C6.

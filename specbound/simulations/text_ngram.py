@@ -27,8 +27,15 @@ import numpy as np
 
 from specbound.distributions import check_int, check_real
 from specbound.errors import InvalidArgumentError
+from specbound.simulations.random_trees import EmpiricalLaw
 
 UNK = "<unk>"
+#: Vocabulary of the real-text random environment :func:`text_law` (199 words + ``<unk>``).
+TEXT_VOCAB = 200
+#: Text positions whose next-token laws make the real-text environment.
+TEXT_POSITIONS = 4000
+#: Label of the real-text environment in claims and figures.
+TEXT_LABEL = f"real text bigrams n={TEXT_VOCAB}"
 
 
 @lru_cache(maxsize=1)
@@ -134,6 +141,23 @@ def text_pairs(
     return [(corpus.vocab[i], target[i], draft[i]) for i in top]
 
 
+@lru_cache(maxsize=8)
+def text_pair(vocab_size: int = 200, rank: int = 0) -> tuple[str, np.ndarray, np.ndarray]:
+    """(context word, target law, draft law) after the ``rank``-th most frequent word.
+
+    ``rank = 0`` is the most frequent word ('the'); one entry of :func:`text_pairs`
+    with the default models. Cached: the laws are returned read-only.
+    """
+    rank = check_int(rank, "rank", 0)
+    pairs = text_pairs(vocab_size, contexts=rank + 1)
+    if rank >= len(pairs):
+        raise InvalidArgumentError(f"rank: must be below {len(pairs)} (the context words)")
+    word, target, draft = pairs[rank]
+    target, draft = target.copy(), draft.copy()
+    target.flags.writeable = draft.flags.writeable = False
+    return word, target, draft
+
+
 def text_laws(vocab_size: int = 200) -> tuple[np.ndarray, np.ndarray]:
     """Target next-token laws of real text with their context frequencies.
 
@@ -191,3 +215,16 @@ def text_model_array(model: str, vocab_size: int, context: str | None = None) ->
             f"(e.g. {', '.join(vocab[:5])})"
         )
     return kernel[vocab.index(context)]
+
+
+@lru_cache(maxsize=1)
+def text_law() -> EmpiricalLaw:
+    """The real-text random environment: target bigram laws at ``TEXT_POSITIONS`` positions.
+
+    Contexts are drawn (seeded) with their frequency in the corpus
+    (:func:`text_position_laws`), i.e. at random positions of the text; the law L of
+    assumption (E) of Pankratov & Alistarh (arXiv 2512.11718) is the empirical law of
+    these rows, so their moments
+    (:func:`~specbound.simulations.random_trees.law_moments`) are exact for L.
+    """
+    return EmpiricalLaw(text_position_laws(TEXT_VOCAB, TEXT_POSITIONS))

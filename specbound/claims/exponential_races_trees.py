@@ -1,0 +1,164 @@
+"""Claims on exponential-race speculative decoding over trees (Kobus & Gunduz, arXiv 2504.15475).
+
+Tokens per step of ERSD trees (optimal, chain, batch), the entropy bound
+(ln n + ln(k+1)) / H[R] for any k-node tree, and the limits of chains (1/(1 - alpha(1)))
+and batches (2). Exact sides: :mod:`specbound.bounds.exponential_races`; simulated
+side: ERSD tree verification (:mod:`specbound.simulations.exponential_races`).
+Formulas as implemented here (theory note ``exponential_races.md``).
+"""
+
+from __future__ import annotations
+
+from specbound.bounds.exponential_races import (
+    alpha_one,
+    chain_limit,
+    drafted_acceptance,
+    ersd_batch_tree,
+    ersd_chain_tree,
+    ersd_optimal_tree,
+    tokens_per_step_bound,
+)
+from specbound.claims import EQUAL, UPPER, Case, Claim, scaled
+from specbound.claims.exponential_race_instances import (
+    PAPER,
+    SOURCE,
+    TEXT,
+    race_pair,
+    rank_law,
+)
+from specbound.simulations.estimate import Estimate, from_values
+from specbound.simulations.exponential_races import ersd_tree_steps, ersd_tree_steps_fast
+
+# ----------------------------------------------------------------------------- trees
+
+
+def _tree_value_cases() -> list[Case]:
+    def make(name: str, shape: str, k: int, trials: int) -> Case:
+        def tree():
+            p, q = race_pair(name)
+            a = rank_law(name)
+            if shape == "optimal":
+                return ersd_optimal_tree(p, q, k, rank_law=a)
+            acc = drafted_acceptance(a, q)
+            return ersd_chain_tree(acc, k) if shape == "chain" else ersd_batch_tree(acc, k)
+
+        def simulate(rng, scale):
+            p, q = race_pair(name)
+            g, _ = ersd_tree_steps(p, q, tree(), scaled(trials, scale), rng)
+            return from_values(g)
+
+        return Case(f"{shape} k={k}, {name}", lambda: tree().tokens_per_step, simulate)
+
+    def fast_chain(name: str, k: int, trials: int) -> Case:
+        def exact():
+            a1 = alpha_one(*race_pair(name))
+            return float(sum(a1**i for i in range(k + 1)))
+
+        def simulate(rng, scale):
+            p, q = race_pair(name)
+            tree = ersd_chain_tree([alpha_one(p, q)], k)
+            g, _ = ersd_tree_steps_fast(p, q, tree, scaled(trials, scale), rng)
+            return from_values(g)
+
+        return Case(f"chain k={k}, {name} (lazy sampler)", exact, simulate)
+
+    return [
+        fast_chain("softmax n=128000", 16, 200_000),
+        make("example A", "optimal", 8, 400_000),
+        make("softmax n=40", "optimal", 64, 100_000),
+        make("zeros n=16", "optimal", 16, 100_000),
+        make("dirichlet n=20", "chain", 5, 100_000),
+        make("tv=0.5 n=32", "batch", 3, 100_000),
+        make(TEXT, "optimal", 64, 100_000),
+    ]
+
+
+def _bound_cases() -> list[Case]:
+    def make(name: str, k: int, trials: int) -> Case:
+        def simulate(rng, scale):
+            p, q = race_pair(name)
+            tree = ersd_optimal_tree(p, q, k, rank_law=rank_law(name))
+            g, _ = ersd_tree_steps(p, q, tree, scaled(trials, scale), rng)
+            return from_values(g)
+
+        def exact():
+            p, q = race_pair(name)
+            return tokens_per_step_bound(p, q, k, rank_law=rank_law(name))
+
+        return Case(f"optimal tree k={k}, {name}", exact, simulate)
+
+    return [
+        make("tv=0.5 n=32", 1, 100_000),
+        make("dirichlet n=20", 16, 100_000),
+        make("softmax n=40", 256, 50_000),
+        make("example A", 4096, 20_000),
+        make(TEXT, 1024, 20_000),
+    ]
+
+
+def _limit_cases() -> list[Case]:
+    def chain(name: str, k: int) -> Case:
+        def simulate(rng, scale):
+            p, q = race_pair(name)
+            tree = ersd_chain_tree(drafted_acceptance(rank_law(name), q), k)
+            g, _ = ersd_tree_steps(p, q, tree, scaled(100_000, scale), rng)
+            return from_values(g)
+
+        return Case(
+            f"chain k={k} <= 1/(1-alpha(1)), {name}",
+            lambda: chain_limit(*race_pair(name)),
+            simulate,
+        )
+
+    def batch(name: str) -> Case:
+        def simulate(rng, scale):
+            p, q = race_pair(name)
+            acc = drafted_acceptance(rank_law(name), q)
+            g, _ = ersd_tree_steps(
+                p, q, ersd_batch_tree(acc, acc.size), scaled(50_000, scale), rng
+            )
+            if g.std() == 0:  # every step emits exactly 2 tokens (all ranks drafted)
+                return Estimate(float(g[0]), 0.0, g.size)
+            return from_values(g)
+
+        return Case(f"batch of all ranks <= 2, {name}", lambda: 2.0, simulate)
+
+    return [
+        chain("example A", 64),
+        chain("softmax n=40", 64),
+        chain(TEXT, 64),
+        batch("softmax n=40"),
+        batch("zeros n=16"),
+        batch(TEXT),
+    ]
+
+
+CLAIMS = [
+    Claim(
+        id="ersd.tree_value",
+        paper=PAPER,
+        statement="Tokens per step of an ERSD tree = 1 + sum_v prod alpha(ranks) (optimal, "
+        "chain, batch) vs simulated tree verification.",
+        agreement=EQUAL,
+        cases=_tree_value_cases,
+        source=SOURCE + " (C5)",
+    ),
+    Claim(
+        id="ersd.bound",
+        paper=PAPER,
+        statement="E[tokens per step] <= (ln n + ln(k+1)) / H[R] for any k-node tree "
+        "(simulated optimal trees, k = 1..4096).",
+        agreement=UPPER,
+        cases=_bound_cases,
+        source=SOURCE + " (C6)",
+    ),
+    Claim(
+        id="ersd.limits",
+        paper=PAPER,
+        statement="Chains saturate at 1/(1 - alpha(1)); a batch (one level) never exceeds 2 "
+        "tokens per step.",
+        agreement=UPPER,
+        cases=_limit_cases,
+        source=SOURCE + " (C5 shapes)",
+    ),
+]
