@@ -334,6 +334,12 @@ def speculative_decoding(
     Returns
     -------
     SequenceRun
+
+    Raises
+    ------
+    ResourceLimitError
+        A (size, horizon) token array beyond the memory limit, or size x horizon
+        token steps beyond the work limit (:mod:`specbound.limits`).
     """
     tm, dm = as_model_pair(target, draft, start)
     horizon = check_int(horizon, "horizon", 1)

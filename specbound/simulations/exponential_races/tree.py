@@ -108,6 +108,12 @@ def ersd_tree_steps(
         G = accepted drafts + 1; E[G] = tree value (C5).
     first_token : (size,) int64
         The first emitted token of each step (law ``target``).
+
+    Raises
+    ------
+    ResourceLimitError
+        ``size`` x (depth + 1) x n clock draws beyond the work limit, or ``size`` beyond
+        the memory limit (:mod:`specbound.limits`).
     """
     p, q = _pair(target, draft)
     size = check_int(size, "size", 1)
