@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_allocation
 
 #: Largest tolerated deviation of a probability vector's sum from 1.
 SUM_TOLERANCE = 1e-9
@@ -195,6 +196,13 @@ def check_real(
 # ----------------------------------------------------------------------------- families
 
 
+def _check_vocabulary(n: Any, minimum: int, square: bool = False) -> int:
+    """``n`` as an int >= ``minimum`` whose (n,) (or (n, n)) float64 arrays fit the limits."""
+    n = check_int(n, "n", minimum)
+    check_allocation("n", (n, n) if square else (n,), np.float64, copies=4, what="entries")
+    return n
+
+
 def softmax(logits: ArrayLike, axis: int = -1) -> np.ndarray:
     """Numerically stable softmax exp(z_i) / sum_j exp(z_j) along ``axis``."""
     z = np.asarray(logits, dtype=np.float64)
@@ -209,7 +217,7 @@ def dirichlet(n: int, concentration: float = 1.0, rng: RngLike = None) -> np.nda
     Small concentrations give peaked laws; exact zeros from underflow are kept
     (they are valid probabilities).
     """
-    n = check_int(n, "n", 1)
+    n = _check_vocabulary(n, 1)
     a = check_real(concentration, "concentration", 0.0)
     if a == 0:
         raise InvalidArgumentError("concentration: must be > 0")
@@ -222,7 +230,7 @@ def dirichlet(n: int, concentration: float = 1.0, rng: RngLike = None) -> np.nda
 
 def zipf(n: int, exponent: float = 1.0) -> np.ndarray:
     """Zipf law on n tokens, p_i proportional to i^(-exponent), i = 1..n (deterministic)."""
-    n = check_int(n, "n", 1)
+    n = _check_vocabulary(n, 1)
     s = check_real(exponent, "exponent", 0.0)
     w = np.arange(1, n + 1, dtype=np.float64) ** (-s)
     return w / w.sum()
@@ -232,7 +240,7 @@ def softmax_gaussian(
     n: int, scale: float = 1.0, temperature: float = 1.0, rng: RngLike = None
 ) -> np.ndarray:
     """softmax(z / temperature) with logits z_i ~ N(0, scale^2) i.i.d. on n tokens."""
-    n = check_int(n, "n", 1)
+    n = _check_vocabulary(n, 1)
     scale = check_real(scale, "scale", 0.0)
     t = check_real(temperature, "temperature", 0.0)
     if t == 0:
@@ -252,7 +260,7 @@ def target_draft_pair(
     target = softmax(z), draft = softmax(z / draft_temperature + noise * e), with
     z ~ N(0, scale^2) and e ~ N(0, 1) independent on n tokens.
     """
-    n = check_int(n, "n", 1)
+    n = _check_vocabulary(n, 1)
     scale = check_real(scale, "scale", 0.0)
     t = check_real(draft_temperature, "draft_temperature", 0.0)
     if t == 0:
@@ -279,7 +287,7 @@ def pair_at_tv(
         If ``tv`` is outside [0, 1 - min(target)] (``tv`` = 1 needs disjoint
         supports; use :func:`disjoint_pair`).
     """
-    n = check_int(n, "n", 2)
+    n = _check_vocabulary(n, 2)
     tv = check_real(tv, "tv", 0.0, 1.0)
     p = dirichlet(n, concentration, rng)
     j = int(np.argmin(p))
@@ -296,7 +304,7 @@ def pair_at_tv(
 
 def disjoint_pair(n: int, rng: RngLike = None) -> tuple[np.ndarray, np.ndarray]:
     """A (target, draft) pair with disjoint supports (TV = 1): halves of n tokens."""
-    n = check_int(n, "n", 2)
+    n = _check_vocabulary(n, 2)
     g = as_rng(rng)
     h = n // 2
     p = np.zeros(n)
@@ -308,7 +316,7 @@ def disjoint_pair(n: int, rng: RngLike = None) -> tuple[np.ndarray, np.ndarray]:
 
 def random_kernel(n: int, concentration: float = 1.0, rng: RngLike = None) -> np.ndarray:
     """An (n, n) row-stochastic matrix with i.i.d. Dirichlet(concentration) rows."""
-    n = check_int(n, "n", 1)
+    n = _check_vocabulary(n, 1, square=True)
     a = check_real(concentration, "concentration", 0.0)
     if a == 0:
         raise InvalidArgumentError("concentration: must be > 0")

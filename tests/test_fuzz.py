@@ -40,7 +40,15 @@ from specbound.bounds.rejections import (
     expected_tokens_per_step,
 )
 from specbound.cli import main
-from specbound.distributions import as_distribution, as_distributions, as_kernel, as_rng
+from specbound.distributions import (
+    as_distribution,
+    as_distributions,
+    as_kernel,
+    as_rng,
+    dirichlet,
+    random_kernel,
+    zipf,
+)
 from specbound.errors import InvalidArgumentError, ResourceLimitError
 from specbound.simulations import speculative_sampling
 from specbound.simulations.markov import speculative_decoding
@@ -82,6 +90,9 @@ API_ERRORS = [
     ("kernel-1d", lambda: as_kernel([0.5, 0.5], "k"), InvalidArgumentError, "k"),
     ("kernel-rect", lambda: as_kernel([[1.0, 0.0]], "k"), InvalidArgumentError, "k"),
     ("rng-str", lambda: as_rng("seed"), InvalidArgumentError, "rng"),
+    ("zipf-huge", lambda: zipf(10**10), ResourceLimitError, "n"),
+    ("kernel-huge", lambda: random_kernel(10**5), ResourceLimitError, "n"),
+    ("dirichlet-n-0", lambda: dirichlet(0), InvalidArgumentError, "n"),
     ("rng-neg", lambda: as_rng(-1), InvalidArgumentError, "rng"),
     ("acc-sizes", lambda: acceptance_probability([1.0], P2), InvalidArgumentError, "draft"),
     ("gamma-neg", lambda: expected_tokens_per_step(0.5, -1), InvalidArgumentError, "gamma"),
@@ -505,6 +516,19 @@ COMMANDS = [
         "mu  = 0",
     ),
     (["speed-of-light", "--law", "0.5,0.5", "--capacity", "1,2"], 0, "P below"),
+    (["speed-of-light", "--law", "zipf:1:10000000000", "--capacity", "10"], 2, "law:"),
+    (["speed-of-light", "--law", "softmax:1:100000000", "--capacity", "10"], 2, "capacity:"),
+    (["speed-of-light", "--law", "text:100000000", "--capacity", "10"], 2, "law:"),
+    (
+        ["rejections", "--target", "text-target:10**8", "--draft", K2, "--horizon", "3"],
+        2,
+        "target:",
+    ),
+    (
+        ["rejections", "--target", "text-target:100000000", "--draft", K2, "--horizon", "3"],
+        2,
+        "target:",
+    ),
     (["multidraft", "--target", "0.5,0.5", "--draft", "0.5,0.5", "--k", "0"], 2, "k:"),
     (["multidraft", "--target", "0.5,0.5", "--draft", "0.5,,0.5"], 2, "draft:"),
     (["multidraft", "--target", "", "--draft", "0.5,0.5"], 2, "target:"),

@@ -148,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
     seed = check_int(args.seed, "seed", 0)
     from specbound.simulations.random_trees import law_moments
 
-    law, probs, label = parse_law(args.law)
+    with option_names(n="law", vocab_size="law"):
+        law, probs, label = parse_law(args.law)
     if probs is not None:
         check_tree_size(max(sizes), "capacity")
     else:

@@ -74,10 +74,22 @@ class Corpus:
 
 @lru_cache(maxsize=8)
 def load_corpus(vocab_size: int = 200) -> Corpus:
-    """The corpus with the ``vocab_size - 1`` most frequent words and ``<unk>``."""
+    """The corpus with the ``vocab_size - 1`` most frequent words and ``<unk>``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``vocab_size`` < 2, or more than the corpus's distinct words + 1 (nothing is
+        silently truncated).
+    """
     vocab_size = check_int(vocab_size, "vocab_size", 2)
     words = np.array(corpus_words())
     uniq, inverse, counts = np.unique(words, return_inverse=True, return_counts=True)
+    if vocab_size - 1 > uniq.size:
+        raise InvalidArgumentError(
+            f"vocab_size: the corpus has {uniq.size} distinct words, so at most "
+            f"{uniq.size + 1} ids with <unk>; got {vocab_size}"
+        )
     order = np.lexsort((uniq, -counts))  # by decreasing count, ties alphabetical
     keep = min(vocab_size - 1, uniq.size)
     rank = np.full(uniq.size, keep, dtype=np.int64)
