@@ -517,7 +517,7 @@ COMMANDS = [
     ),
     (["speed-of-light", "--law", "0.5,0.5", "--capacity", "1,2"], 0, "P below"),
     (["speed-of-light", "--law", "zipf:1:10000000000", "--capacity", "10"], 2, "law:"),
-    (["speed-of-light", "--law", "softmax:1:100000000", "--capacity", "10"], 2, "capacity:"),
+    (["speed-of-light", "--law", "softmax:1:100000000", "--capacity", "10"], 2, "environments:"),
     (["speed-of-light", "--law", "text:100000000", "--capacity", "10"], 2, "law:"),
     (
         ["rejections", "--target", "text-target:10**8", "--draft", K2, "--horizon", "3"],
