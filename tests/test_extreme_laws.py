@@ -194,3 +194,44 @@ def test_optimal_acceptance_in_range(rows):
 def test_invalid_laws_still_refused():
     with pytest.raises(InvalidArgumentError, match="target"):
         acceptance_probability([1e-300, 0.5], [0.5, 0.5])
+
+
+@EXAMPLES
+@given(st.integers(1, 5).flatmap(lambda n: st.lists(laws(n), min_size=3, max_size=3)))
+def test_multi_draft_baselines_in_range(rows):
+    from specbound.lp import nss_acceptance, specinfer_acceptance, spectr_acceptance
+
+    p, drafts, same = rows[0], np.array(rows[1:]), np.array([rows[1]] * 3)
+    for scheme, q in (
+        (nss_acceptance, drafts),
+        (specinfer_acceptance, drafts),
+        (spectr_acceptance, same),
+    ):
+        value = scheme(p, q)  # SpecTr's K-SEQ is defined for identical drafts only
+        assert 0.0 <= value <= 1.0 + 1e-12, scheme.__name__
+
+
+@EXAMPLES
+@given(law_pairs(), st.integers(1, 50))
+def test_gsd_and_chain_quantities_in_range(pair, k):
+    from specbound.bounds.exponential_races import chain_limit, gsd_positional_acceptance
+
+    p, q = pair
+    vec = gsd_positional_acceptance(p, q, k)
+    assert np.all(vec >= 0) and vec.sum() <= 1.0 + 1e-9
+    assert vec[0] == pytest.approx(acceptance_probability(p, q), abs=1e-12)
+    limit = chain_limit(p, q)
+    assert not math.isnan(limit) and limit >= 1.0
+
+
+@settings(max_examples=20)
+@given(st.integers(1, 3).flatmap(lambda n: st.lists(laws(n), min_size=2 * n, max_size=2 * n)))
+def test_batch_and_biased_rejections_in_range(rows):
+    from specbound.bounds.rejections_batch import batch_expected_rejections
+    from specbound.bounds.tradeoff import biased_expected_rejections
+
+    n = len(rows) // 2
+    p, q = np.array(rows[:n]), np.array(rows[n:])
+    rej, calls = batch_expected_rejections(p, q, 0, 5, 3)
+    assert 0.0 <= rej <= 5 * (1 + 1e-9) and 1 - 1e-9 <= calls <= 5 * (1 + 1e-9)
+    assert 0.0 <= biased_expected_rejections(p, q, 0, 5, 0.5) <= 5 * (1 + 1e-9)
