@@ -16,6 +16,8 @@ import numpy as np
 from specbound.bounds.markov_sums import drafting_matrix, iteration_budget, power_sum
 from specbound.limits import check_work
 
+#: Work of one Fraction operation in float steps (about 1 microsecond vs 1 nanosecond).
+EXACT_STEP = 1000.0
 #: Relative error allowed by the converged-chain shortcut of :func:`expected_rejections`.
 STOP_TOLERANCE = 1e-12
 
@@ -54,7 +56,7 @@ def rejections_kernel(p: np.ndarray, q: np.ndarray, start: int, horizon: int) ->
     calls = 1 + 0 * tau[0]
     exact = p.dtype == object
     if exact:
-        check_work("horizon", float(horizon) * n * n, "exact rational steps")
+        check_work("horizon", EXACT_STEP * horizon * n * n, "steps (a rational op counts 1000)")
     half_span = 0.0 if exact else float(tau.max() - tau.min()) / 2
     budget = iteration_budget(n, n * n, horizon)
     for t in range(1, horizon + 1):
@@ -104,7 +106,9 @@ def rejections_and_calls_kernel(
     calls = 0 * tau[0]
     exact = p.dtype == object
     if exact:
-        check_work("horizon", float(horizon) * n * n * (g + 1), "exact rational steps")
+        check_work(
+            "horizon", EXACT_STEP * horizon * n * n * (g + 1), "steps (a rational op counts 1000)"
+        )
     budget = iteration_budget(n * (g + 1), n * n * (g + 1), horizon)
     for t in range(1, horizon + 1):
         used = min(t, g + 1)  # j <= t - 1: later columns are still empty
