@@ -121,12 +121,13 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     out = output_directory(args.out)
     staging = Path(tempfile.mkdtemp(prefix=".specbound-partial-", dir=out))
     try:
-        code = _reproduce_into(args, staging)
+        passed, total = _reproduce_into(args, staging)
         for path in publish(staging, out, last="report.md"):
             print(f"wrote {path}")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return code
+    print(f"{passed}/{total} cases passed")
+    return 0 if passed == total else 1
 
 
 def output_directory(text: str, name: str = "out") -> Path:
@@ -161,8 +162,11 @@ def publish(staging: Path, out: Path, last: str) -> list[Path]:
     return moved
 
 
-def _reproduce_into(args: argparse.Namespace, out: Path) -> int:
-    """Write every figure, CSV and report.md of ``reproduce`` into ``out``; the exit code."""
+def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[int, int]:
+    """Write every figure, CSV and report.md of ``reproduce`` into ``out``.
+
+    Returns (cases passed, cases run).
+    """
     from tqdm.auto import tqdm
 
     from specbound.claims import all_claims, format_summary, format_table, run_claims
@@ -207,8 +211,7 @@ def _reproduce_into(args: argparse.Namespace, out: Path) -> int:
         lines += [f"### {spec.name}", "", spec.caption, "", f"![{spec.name}]({spec.name}.png)", ""]
         lines += [f"Data: [{spec.name}.csv]({spec.name}.csv)", ""]
     (out / "report.md").write_text("\n".join(lines))
-    print(f"{len(verdicts) - len(failed)}/{len(verdicts)} cases passed")
-    return 1 if failed else 0
+    return len(verdicts) - len(failed), len(verdicts)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
