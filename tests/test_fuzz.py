@@ -441,6 +441,8 @@ COMMANDS = [
     (["ersd", "--target", T, "--draft", D, "--k", "2", "--max-children", "0"], 2, "max_children:"),
     (["ersd", "--target", T, "--draft", D, "--k", "2", "--seed", "-1"], 2, "seed:"),
     (["ersd", "--target", T, "--draft", D, "--k", "1e3"], 0, "1000"),
+    (["ersd", "--target", T, "--draft", D, "--k", "4", "--max-children", "1e12"], 0, "GSD"),
+    (["ersd", "--target", T, "--draft", D, "--k", "4", "--max-rank", "1e12"], 0, "H[R]"),
     (["ersd", "--target", "1", "--draft", "1", "--k", "1,4"], 0, "n = 1"),
     (["ersd", "--target", "0,1", "--draft", "1,0", "--k", "2"], 0, "alpha(1) = 0.000000"),
     (["tree", "--acceptance", "0.9,0.1", "--size", "1e12"], 2, "size:"),

@@ -105,7 +105,8 @@ def gsd_optimal_tree(
     otherwise, with an InvalidArgumentError naming ``acceptance``).
     """
     k = check_tree_size(check_int(k, "k", 1), "k")
-    width = k if max_children is None else check_int(max_children, "max_children", 1)
+    # a k-node tree never uses a child rank beyond k: the vector needs min(k, cap) entries
+    width = k if max_children is None else min(k, check_int(max_children, "max_children", 1))
     vec = gsd_positional_acceptance(target, draft, width)
     # rounding can make an exactly flat tail (all zeros or a constant) tick upward
     vec = np.minimum.accumulate(vec) if np.all(np.diff(vec) <= 1e-15) else vec
