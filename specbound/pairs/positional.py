@@ -98,7 +98,10 @@ class _SortedRow:
         self.rho, self.pc, self.qc = s.rho[t], s.pc[t], s.qc[t]
 
     def _at(self, c: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.rho, c, side="right")  # #{rho <= c}
+        """#{rho <= c} per entry (one search when every c is the same, as at step 2)."""
+        if c.size > 1 and c[0] == c[-1] and np.all(c == c[0]):
+            return np.full(c.shape, np.searchsorted(self.rho, c[0], side="right"))
+        return np.searchsorted(self.rho, c, side="right")
 
     def mass(self, c: np.ndarray) -> np.ndarray:
         """Z(c) = sum (p - c q)^+ = P(rho > c) - c Q(rho > c)."""
