@@ -245,3 +245,33 @@ def test_bad_files(tmp_path):
     np.save(tmp_path / "bad.npy", np.float32([[0, np.nan]]))
     with pytest.raises(InvalidArgumentError, match=r"bad\.npy: NaN logit at position 0, token 1"):
         load_pair(tmp_path / "bad.npy", np.zeros((1, 2))).laws()
+
+
+def _reference(z, t, k, top_p, min_p):
+    """Sampling settings by full sorts, one row at a time (ties at every boundary kept)."""
+    z = z / t
+    if k is not None and k < z.size:
+        z = np.where(z >= np.sort(z)[::-1][k - 1], z, -np.inf)
+    p = softmax(z)
+    if top_p is not None:
+        s = np.sort(p)[::-1]
+        cum = np.cumsum(s)
+        j = int(np.argmax(cum >= top_p)) if cum[-1] >= top_p else s.size - 1
+        p = np.where(p >= s[j], p, 0.0)
+    if min_p is not None:
+        p = np.where(p >= min_p * p.max(), p, 0.0)
+    return p / p.sum()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_settings_match_sorting_reference(seed):
+    g = np.random.default_rng(seed)
+    n = [7, 100, 3000][seed % 3]
+    x = g.integers(-4, 4, size=(5, n)).astype(np.float64)  # many ties
+    x[1] = g.normal(0, 3, n)
+    for t, k, top_p, min_p in [(1.0, 3, 0.5, None), (0.7, None, 0.9, None),
+                               (1.3, 40, 0.95, 0.05), (1.0, None, None, 0.3),
+                               (2.0, 1, 0.2, None), (1.0, 5000, 0.999, None)]:  # fmt: skip
+        got = process_logits(x, SamplingSettings(t, k, top_p, min_p), "x")
+        want = np.array([_reference(row, t, k, top_p, min_p) for row in x])
+        np.testing.assert_allclose(got, want, atol=1e-12)

@@ -81,10 +81,9 @@ def sort_by_ratio(target: np.ndarray, draft: np.ndarray) -> RatioSorted:
     p, q = np.atleast_2d(target), np.atleast_2d(draft)
     ratio = np.full(p.shape, np.inf)
     np.divide(p, q, out=ratio, where=q > 0)
-    order = _order_rows(ratio)
-    ps = np.take_along_axis(p, order, axis=1)
-    qs = np.take_along_axis(q, order, axis=1)
-    rho = np.take_along_axis(ratio, order, axis=1)
+    flat = _order_rows(ratio)
+    flat += np.arange(0, p.size, p.shape[1])[:, None]  # one flat index: faster gathers
+    ps, qs, rho = p.ravel()[flat], q.ravel()[flat], ratio.ravel()[flat]
     zero = np.zeros((p.shape[0], 1))
     pc = np.concatenate((zero, np.cumsum(ps, axis=1)), axis=1)
     qc = np.concatenate((zero, np.cumsum(qs, axis=1)), axis=1)

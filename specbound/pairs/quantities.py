@@ -47,7 +47,8 @@ def acceptance_rows(target: np.ndarray, draft: np.ndarray) -> np.ndarray:
 
 def entropy_rows(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row H(p) = -sum p ln p and sum p ln^2 p (nats, nats^2; 0 ln 0 = 0) (kernel)."""
-    logp = np.log(np.where(target > 0, target, 1.0))
+    logp = np.zeros(target.shape)
+    np.log(target, out=logp, where=target > 0)
     plog = target * logp
     return -plog.sum(axis=-1), (plog * logp).sum(axis=-1)
 
