@@ -73,10 +73,13 @@ def sum_tolerance(dtype: Any, n: int) -> float:
     for a sequential float32 sum over 256k tokens (4.3e-4), which this admits with a
     margin of 2. float32: 9.5e-7 for n = 2, 9.5e-4 for n = 256k (a sum of 1.001 is
     refused up to n = 262k); float64 and integers: 1e-9 (:data:`SUM_TOLERANCE`) up to
-    n ~ 10^8.
+    n ~ 10^8; ``"bfloat16"`` (decoded safetensors) uses eps = 2^-7.
     """
-    dt = np.dtype(dtype)
-    eps = float(np.finfo(dt if np.issubdtype(dt, np.floating) else np.float64).eps)
+    if str(dtype) == "bfloat16":  # not a numpy dtype: 8 significant bits
+        eps = 2.0**-7
+    else:
+        dt = np.dtype(dtype)
+        eps = float(np.finfo(dt if np.issubdtype(dt, np.floating) else np.float64).eps)
     return max(SUM_TOLERANCE, eps * (8.0 + int(n) / 32.0))
 
 

@@ -109,6 +109,12 @@ def test_files_npy_npz_safetensors_bf16_and_shards(tmp_path):
     trunc = (t.view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
     np.testing.assert_array_equal(pair.target.rows(0, 6)[0], trunc)
     assert pair.settings()["dtype"]["target"] == "bfloat16"
+    # bfloat16 probabilities: checked against the bfloat16 tolerance, renormalised
+    probs = softmax(t.astype(np.float64)).astype(np.float32)
+    _write_bf16_safetensors(tmp_path / "p.safetensors", probs, key="probs")
+    pp = load_pair(tmp_path / "p.safetensors", tmp_path / "p.safetensors", kind="probs")
+    assert pp.laws()[0].sum(axis=1) == pytest.approx(1, abs=1e-14)
+    assert 0 < pp.settings()["max_sum_deviation"]["target"] < 0.05
 
 
 def test_torch_tensors_when_installed():

@@ -136,3 +136,15 @@ def test_analysis_document_and_chunk_invariance():
         )
         assert other["ersd_alpha_one_mean"] == pytest.approx(doc["ersd_alpha_one_mean"])
         assert other["speed_of_light"] == doc["speed_of_light"]
+
+
+def test_per_position_threads_give_the_same_numbers():
+    from specbound.pairs.analysis import per_position
+
+    g = np.random.default_rng(5)
+    t = g.normal(0, 2, (9, 200))
+    pair = load_pair(t, t + g.normal(0, 1, t.shape), chunk=2)
+    one = per_position(pair, workers=1)
+    two = per_position(pair, workers=2)
+    for name in one:
+        np.testing.assert_array_equal(one[name], two[name])

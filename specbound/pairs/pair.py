@@ -9,6 +9,7 @@ at a time, so memory stays bounded by the chunk, not the corpus.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from specbound.errors import InvalidArgumentError
 from specbound.pairs.loading import ModelOutput, read_model_output
 from specbound.pairs.processing import SamplingSettings, describe, process_logits, process_probs
 
+_LOCK = threading.Lock()
 #: Float64 entries per processed chunk and model (2^22: 32 MB).
 CHUNK_ENTRIES = 1 << 22
 KINDS = ("logits", "probs")
@@ -63,13 +65,14 @@ class ModelPair:
         raw, source = out.rows(start, stop)
         if self.kind == "logits":
             return process_logits(raw, settings, source, start)
-        dtype = "float32" if out.dtype == "bfloat16" else raw.dtype
+        dtype = "bfloat16" if out.dtype == "bfloat16" else raw.dtype
         laws, dev = process_probs(raw, settings, source, start, dtype)
-        self.max_sum_deviation[who] = max(self.max_sum_deviation[who], dev)
+        with _LOCK:  # chunks may be processed by several threads
+            self.max_sum_deviation[who] = max(self.max_sum_deviation[who], dev)
         return laws
 
-    def chunks(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, Any, Any]]:
-        """Yield ``(first position, target laws, draft laws)`` chunks, float64 (rows, vocab)."""
+    def spans(self, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+        """Row ranges ``[lo, hi)`` of at most ``chunk`` rows, none crossing a shard."""
         stop = self.positions if stop is None else stop
         cuts = sorted(
             {a for a, _ in self.target.spans(self.chunk)}
@@ -79,12 +82,22 @@ class ModelPair:
         cuts = [c for c in cuts if start <= c <= stop]
         if not cuts or cuts[0] != start:
             cuts = [start, *cuts]
-        for a, b in itertools.pairwise(cuts):
-            for lo in range(a, b, self.chunk):
-                hi = min(lo + self.chunk, b)
-                p = self._process(self.target, self.target_settings, lo, hi, "target")
-                q = self._process(self.draft, self.draft_settings, lo, hi, "draft")
-                yield lo, p, q
+        return [
+            (lo, min(lo + self.chunk, b))
+            for a, b in itertools.pairwise(cuts)
+            for lo in range(a, b, self.chunk)
+        ]
+
+    def chunk_laws(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Processed target and draft laws of positions ``lo:hi``, float64 (rows, vocab)."""
+        p = self._process(self.target, self.target_settings, lo, hi, "target")
+        q = self._process(self.draft, self.draft_settings, lo, hi, "draft")
+        return p, q
+
+    def chunks(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, Any, Any]]:
+        """Yield ``(first position, target laws, draft laws)`` chunks, float64 (rows, vocab)."""
+        for lo, hi in self.spans(start, stop):
+            yield (lo, *self.chunk_laws(lo, hi))
 
     def laws(self, start: int = 0, stop: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """All processed laws of positions ``start:stop`` as two float64 arrays."""

@@ -91,17 +91,23 @@ def _position(start: int, row: int) -> str:
     return f"position {start + row}"
 
 
-def check_logits(x: np.ndarray, name: str, start: int = 0) -> None:
-    """Raise on NaN or +inf logits and on rows whose logits are all -inf, naming the position."""
-    bad = np.isnan(x) | (x == np.inf)
+def check_logits(x: np.ndarray, name: str, start: int = 0) -> np.ndarray:
+    """Raise on NaN or +inf logits and on rows of -inf only, naming the position.
+
+    Returns the row maxima (one pass: a NaN or +inf makes its row's maximum NaN or
+    +inf; only such rows are searched for the token).
+    """
+    top = x.max(axis=1, keepdims=True)
+    bad = ~np.isfinite(top[:, 0])
     if bad.any():
-        r, c = (int(i) for i in np.argwhere(bad)[0])
-        kind = "NaN" if np.isnan(x[r, c]) else "+inf"
-        raise InvalidArgumentError(f"{name}: {kind} logit at {_position(start, r)}, token {c}")
-    empty = np.all(x == -np.inf, axis=1)
-    if empty.any():
-        r = int(np.argmax(empty))
+        r = int(np.argmax(bad))
+        row = x[r]
+        if np.isnan(row).any() or np.isposinf(row).any():
+            c = int(np.argmax(np.isnan(row) | np.isposinf(row)))
+            kind = "NaN" if np.isnan(row[c]) else "+inf"
+            raise InvalidArgumentError(f"{name}: {kind} logit at {_position(start, r)}, token {c}")
         raise InvalidArgumentError(f"{name}: every logit is -inf at {_position(start, r)}")
+    return top
 
 
 def check_probs(x: np.ndarray, name: str, start: int = 0, dtype=None) -> np.ndarray:
@@ -120,48 +126,79 @@ def check_probs(x: np.ndarray, name: str, start: int = 0, dtype=None) -> np.ndar
             f"{name}: negative probability {x[r, c]:.6g} at {_position(start, r)}, token {c}"
         )
     sums = x.sum(axis=1, dtype=np.float64)
-    tol = sum_tolerance(dtype if dtype is not None else x.dtype, x.shape[1])
+    kind = x.dtype if dtype is None else dtype
+    tol = sum_tolerance(kind, x.shape[1])
     off = np.abs(sums - 1.0) > tol
     if off.any():
         r = int(np.argmax(off))
         raise InvalidArgumentError(
             f"{name}: probabilities sum to {sums[r]:.12g} at {_position(start, r)}, not 1 "
-            f"(tolerance {tol:.2g} for {x.shape[1]} entries of {np.dtype(x.dtype)})"
+            f"(tolerance {tol:.2g} for {x.shape[1]} entries of {kind})"
         )
     return sums
 
 
-def _top_p_logit(
-    z: np.ndarray, zmax: np.ndarray, total: np.ndarray, kth: np.ndarray | None, top_p: float
-) -> np.ndarray:
-    """Per row, the smallest logit kept by top-p: keep z >= z* (ties at z* kept).
+def _largest(z: np.ndarray, m: int) -> list[np.ndarray]:
+    """Per row, the entries >= a lower bound of its m-th largest (so they hold the m largest).
 
-    z* is the logit of s_J, with s the row's probabilities (after top-k) sorted
-    decreasingly and J the first index whose prefix sum reaches top_p (the last one
-    if rounding keeps every prefix below). Only the m largest logits are sorted
-    (np.partition), for m in _TOP_P_STEPS until their mass reaches top_p, then the
-    whole row; after top-k the k survivors always suffice.
+    The m-th largest of the maxima of B >= m blocks is such a bound (they are m
+    distinct entries); a block-max pass, a comparison and a compress replace a full
+    np.partition of the row. Whole rows when blocks would be narrower than 8.
     """
     rows, n = z.shape
-    out = np.empty(rows, dtype=z.dtype)
-    todo = np.arange(rows)
-    for m in (*(s for s in _TOP_P_STEPS if s < n), n):
-        sub = z[todo]
-        top = sub if m == n else np.partition(sub, n - m, axis=1)[:, n - m :]
-        top = -np.sort(-top, axis=1)
-        probs = np.exp(top - zmax[todo]).astype(np.float64) / total[todo]
-        if kth is not None:
-            probs[top < kth[todo]] = 0.0
-        cum = np.cumsum(probs, axis=1)
-        hit = cum >= top_p
-        done = hit[:, -1] | (m == n)
-        if kth is not None:  # the top-k survivors hold all the mass: their last is a floor
-            done |= top[:, -1] < kth[todo, 0]
-        j = np.where(hit[:, -1], np.argmax(hit, axis=1), m - 1)
-        j = np.where(hit[:, -1] | (kth is None), j, np.maximum(np.sum(probs > 0, axis=1) - 1, 0))
-        out[todo[done]] = top[done, j[done]]
-        todo = todo[~done]
-        if todo.size == 0:
+    blocks = max(m, 256)
+    width = n // blocks
+    if width < 8:
+        return list(z)
+    maxima = z[:, : blocks * width].reshape(rows, blocks, width).max(axis=2)
+    low = np.partition(maxima, blocks - m, axis=1)[:, blocks - m]
+    return [row[row >= lo] for row, lo in zip(z, low, strict=True)]
+
+
+def _top_k(z: np.ndarray, k: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Per row the k-th largest logit ((rows, 1)) and the survivors (>= it, ties kept)."""
+    kth = np.empty((z.shape[0], 1), dtype=z.dtype)
+    kept = []
+    for r, cand in enumerate(_largest(z, k)):
+        kth[r, 0] = np.partition(cand, cand.size - k)[cand.size - k]
+        kept.append(cand[cand >= kth[r, 0]])
+    return kth, kept
+
+
+def _top_p(
+    z: np.ndarray, zmax: np.ndarray, e: np.ndarray, kept: list | None, top_p: float
+) -> np.ndarray:
+    """Per row, the smallest logit kept by top-p: keep z >= z* (ties at z* kept), (rows, 1).
+
+    z* is the logit of s_J, with s the probabilities of the row (after top-k: of its
+    survivors ``kept``) sorted decreasingly and J the first index whose prefix sum
+    reaches top_p (the last if rounding keeps every prefix below). Candidates: the
+    survivors, else the m largest (:func:`_largest`) for m in _TOP_P_STEPS until their
+    mass reaches top_p, else the whole row. Probabilities are exp(z - max z) in the
+    logits' precision over the float64 total, the same numbers as the row's.
+    """
+    rows, n = z.shape
+    out = np.empty((rows, 1), dtype=z.dtype)
+    if kept is not None:
+        total = np.array(
+            [np.exp(c - zmax[r, 0]).sum(dtype=np.float64) for r, c in enumerate(kept)]
+        )
+    else:
+        total = e.sum(axis=1, dtype=np.float64)
+    todo = list(range(rows))
+    for m in (*(s for s in _TOP_P_STEPS if s < n and kept is None), n):
+        cands = kept if kept is not None else _largest(z[todo], m) if m < n else z[todo]
+        rest = []
+        for r, cand in zip(todo, cands if kept is None else [kept[i] for i in todo], strict=True):
+            top = np.sort(cand)[::-1]
+            cum = np.cumsum(np.exp(top - zmax[r, 0]).astype(np.float64)) / total[r]
+            j = int(np.searchsorted(cum, top_p))
+            if j < top.size or m == n or kept is not None:
+                out[r, 0] = top[min(j, top.size - 1)]
+            else:
+                rest.append(r)
+        todo = rest
+        if not todo:
             break
     return out
 
@@ -193,7 +230,7 @@ def process_logits(
     InvalidArgumentError
         NaN or +inf logits, or a row of -inf only.
     """
-    check_logits(x, name, start)
+    xmax = check_logits(x, name, start)
     rows, n = x.shape
     if settings.temperature == 0:
         out = np.zeros(x.shape)
@@ -201,27 +238,23 @@ def process_logits(
         return out
     work = np.float64 if x.dtype == np.float64 else np.float32
     z = x.astype(work, copy=False)
+    zmax = xmax.astype(work)
     if settings.temperature != 1.0:
-        z = z / work(settings.temperature)
-    zmax = z.max(axis=1, keepdims=True)
+        t = work(settings.temperature)
+        z, zmax = z / t, zmax / t
     e = np.exp(z - zmax)
-    kth = None
+    floor, kept = None, None
     if settings.top_k is not None and settings.top_k < n:
-        k = settings.top_k
-        kth = np.partition(z, n - k, axis=1)[:, n - k : n - k + 1]
-        e[z < kth] = 0.0
-    floor = None
+        floor, kept = _top_k(z, settings.top_k)
     if settings.top_p is not None and settings.top_p < 1.0:
-        total = e.sum(axis=1, keepdims=True, dtype=np.float64)
-        floor = _top_p_logit(z, zmax, total, kth, settings.top_p)[:, None]
+        floor = _top_p(z, zmax, e, kept, settings.top_p)
     if settings.min_p:
         low = zmax + work(np.log(settings.min_p))
         floor = low if floor is None else np.maximum(floor, low)
     if floor is not None:
         e[z < floor] = 0.0
-    p = e.astype(np.float64)
-    p /= p.sum(axis=1, keepdims=True)
-    return p
+    # one pass: widen to float64 and divide by the float64 total
+    return np.multiply(e, 1.0 / e.sum(axis=1, keepdims=True, dtype=np.float64), dtype=np.float64)
 
 
 def process_probs(
