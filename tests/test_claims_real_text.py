@@ -65,6 +65,7 @@ REAL_TEXT_CLAIMS = (
     "pairs.chain_along_text",
     "pairs.multidraft_identical_k2",
     "pairs.multidraft_identical_k4",
+    "pairs.multidraft_identical_optimal",
     "pairs.ersd_alpha_one",
     "pairs.positional",
     "pairs.tree",

@@ -186,8 +186,11 @@ def per_position(
         bar.update(span[1] - span[0])
         return out
 
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(run, spans))
+    if workers == 1:
+        parts = [run(span) for span in spans]
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(run, spans))
     bar.close()
     return {name: np.concatenate([v[name] for v in parts]) for name in parts[0]}
 
