@@ -148,3 +148,22 @@ def test_per_position_threads_give_the_same_numbers():
     two = per_position(pair, workers=2)
     for name in one:
         np.testing.assert_array_equal(one[name], two[name])
+
+
+def test_truncated_laws_are_compacted_without_changing_any_number():
+    from specbound.pairs import positional_acceptance_rows as pos
+    from specbound.pairs.analysis import per_position
+    from specbound.pairs.quantities import acceptance_rows, common_support
+
+    g = np.random.default_rng(6)
+    t = g.normal(0, 2, (5, 400))
+    pair = load_pair(t, t + g.normal(0, 1, t.shape), top_k=7, draft_top_p=0.8)
+    p, q = pair.laws()
+    assert common_support(p, q)[0].shape[1] <= 14
+    got = per_position(pair, workers=1)
+    a1, multi = sorted_ratio_rows(p, q)
+    np.testing.assert_allclose(got["alpha"], acceptance_rows(p, q), atol=1e-15)
+    np.testing.assert_allclose(got["alpha_one"], a1, atol=1e-14)
+    np.testing.assert_allclose(got["multidraft"], multi, atol=1e-14)
+    np.testing.assert_allclose(got["positional"], pos(p, q, 2), atol=1e-14)
+    np.testing.assert_allclose(got["entropy"], entropy_rows(p)[0], atol=1e-14)

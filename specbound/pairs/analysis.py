@@ -28,6 +28,7 @@ from specbound.pairs.quantities import (
     TreeCurve,
     acceptance_rows,
     chain_along_text,
+    common_support,
     entropy_rows,
     positional_tree,
     sorted_ratio_rows,
@@ -134,7 +135,8 @@ def _speed_of_light(rows: np.ndarray, mu: float, mu2: float, budgets, environmen
 
 def _chunk_values(pair: ModelPair, lo: int, hi: int, drafts, k: int, keep: np.ndarray) -> dict:
     """Every per-position quantity of positions lo:hi (one chunk of laws in memory)."""
-    p, q = pair.chunk_laws(lo, hi)
+    full, q = pair.chunk_laws(lo, hi)
+    p, q = common_support(full, q)
     h, h2 = entropy_rows(p)
     ratio = sort_by_ratio(p, q)
     a1, multi = sorted_ratio_rows(p, q, drafts, ratio)
@@ -145,7 +147,7 @@ def _chunk_values(pair: ModelPair, lo: int, hi: int, drafts, k: int, keep: np.nd
         "entropy2": h2,
         "multidraft": multi,
         "positional": positional_acceptance_rows(p, q, k, ratio_sorted=ratio),
-        "kept": p[keep[(keep >= lo) & (keep < hi)] - lo],
+        "kept": full[keep[(keep >= lo) & (keep < hi)] - lo],
     }
 
 

@@ -53,6 +53,26 @@ def entropy_rows(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return -plog.sum(axis=-1), (plog * logp).sum(axis=-1)
 
 
+def common_support(target: np.ndarray, draft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows restricted to the tokens where p or q is positive (zero-padded to one width).
+
+    A token with p(x) = q(x) = 0 adds nothing to any quantity of this module or of
+    :mod:`specbound.pairs.positional` (it is never drafted and carries no target mass),
+    so truncated laws (top-k, top-p, min-p, greedy) are compacted before the sorts. The
+    arrays are returned unchanged when the widest row keeps more than half the tokens.
+    """
+    mask = (target > 0) | (draft > 0)
+    width = int(mask.sum(axis=1).max())
+    if 2 * width > target.shape[1]:
+        return target, draft
+    p = np.zeros((target.shape[0], width))
+    q = np.zeros((target.shape[0], width))
+    for r in range(target.shape[0]):
+        idx = np.flatnonzero(mask[r])
+        p[r, : idx.size], q[r, : idx.size] = target[r, idx], draft[r, idx]
+    return p, q
+
+
 def chain_along_text(alpha: ArrayLike, gamma: int) -> float:
     """Mean over start positions t of sum_{j=0..gamma} prod_{i<j} alpha_{t+i}.
 
