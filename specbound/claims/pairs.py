@@ -30,7 +30,7 @@ from specbound.pairs import (
 )
 from specbound.pairs.examples import synthetic_pair_logits, text_pair_logits
 from specbound.simulations.agreement import chisquare_gof
-from specbound.simulations.estimate import from_proportion, from_values
+from specbound.simulations.estimate import Estimate, from_proportion, from_values
 from specbound.simulations.multidraft import specinfer_sampling
 from specbound.simulations.speculative import speculative_sampling
 from specbound.trees import optimal_tree
@@ -59,14 +59,25 @@ def _positions(rng: np.random.Generator, rows: int, size: int) -> np.ndarray:
 # ----------------------------------------------------------------------------- one draft
 
 
+def accepted_over_positions(rows: int, accepted, trials: int, rng) -> Estimate:
+    """P(accept) at a uniform random position: ``accepted(t, m, rng)`` runs m trials at t.
+
+    ``accepted`` returns a bool array (one entry per trial) from the real sampler.
+    """
+    hits = total = 0
+    for t, m in enumerate(_positions(rng, rows, trials)):
+        if m:
+            acc = accepted(t, int(m), rng)
+            hits, total = hits + int(acc.sum()), total + acc.size
+    return from_proportion(hits, total)
+
+
 def _acceptance(p, q):
     def simulate(rng, scale):
-        hits = trials = 0
-        for t, m in enumerate(_positions(rng, p.shape[0], scaled(TRIALS, scale))):
-            if m:
-                _, acc = speculative_sampling(p[t], q[t], int(m), rng)
-                hits, trials = hits + int(acc.sum()), trials + int(m)
-        return from_proportion(hits, trials)
+        def run(t, m, g):
+            return speculative_sampling(p[t], q[t], m, g)[1]
+
+        return accepted_over_positions(len(p), run, scaled(TRIALS, scale), rng)
 
     return lambda: float(acceptance_rows(p, q).mean()), simulate
 
@@ -90,12 +101,10 @@ def _chain(p, q):
 def _multidraft(k: int):
     def make(p, q):
         def simulate(rng, scale):
-            hits = trials = 0
-            for t, m in enumerate(_positions(rng, p.shape[0], scaled(TRIALS, scale))):
-                if m:
-                    _, acc = specinfer_sampling(p[t], np.tile(q[t], (k, 1)), int(m), rng)
-                    hits, trials = hits + int(acc.sum()), trials + int(m)
-            return from_proportion(hits, trials)
+            def run(t, m, g):
+                return specinfer_sampling(p[t], np.tile(q[t], (k, 1)), m, g)[1]
+
+            return accepted_over_positions(len(p), run, scaled(TRIALS, scale), rng)
 
         return lambda: float(sorted_ratio_rows(p, q, (k,))[1].mean()), simulate
 
@@ -117,13 +126,10 @@ def _optimal_multidraft_cases() -> list[Case]:
 
     def make(p, q, k):
         def simulate(rng, scale):
-            hits = trials = 0
-            for t, m in enumerate(_positions(rng, p.shape[0], scaled(TRIALS, scale))):
-                if m:
-                    rule = canonical_rule(p[t], np.tile(q[t], (k, 1)))
-                    _, acc = selection_sampling(rule, int(m), rng)
-                    hits, trials = hits + int(acc.sum()), trials + int(m)
-            return from_proportion(hits, trials)
+            def run(t, m, g):
+                return selection_sampling(canonical_rule(p[t], np.tile(q[t], (k, 1))), m, g)[1]
+
+            return accepted_over_positions(len(p), run, scaled(TRIALS, scale), rng)
 
         return lambda: float(sorted_ratio_rows(p, q, (k,))[1].mean()), simulate
 
@@ -134,14 +140,12 @@ def _races(p, q):
     """Exponential races sharing E_x ~ Exp(1): accept when argmin E/q = argmin E/p."""
 
     def simulate(rng, scale):
-        hits = trials = 0
-        for t, m in enumerate(_positions(rng, p.shape[0], scaled(TRIALS // 2, scale))):
-            for lo in range(0, int(m), 512):
-                e = rng.standard_exponential((min(512, int(m) - lo), p.shape[1]))
-                with np.errstate(divide="ignore"):
-                    same = np.argmin(e / q[t], axis=1) == np.argmin(e / p[t], axis=1)
-                hits, trials = hits + int(same.sum()), trials + same.size
-        return from_proportion(hits, trials)
+        def run(t, m, g):
+            e = g.standard_exponential((m, p.shape[1]))
+            with np.errstate(divide="ignore"):
+                return np.argmin(e / q[t], axis=1) == np.argmin(e / p[t], axis=1)
+
+        return accepted_over_positions(len(p), run, scaled(TRIALS // 2, scale), rng)
 
     return lambda: float(sorted_ratio_rows(p, q, (1,))[0].mean()), simulate
 
