@@ -92,3 +92,13 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     assert list(tmp_path.iterdir()) == []
     atomic_write(path, lambda tmp: tmp.write_text("{}"))
     assert path.read_text() == "{}"
+
+
+def test_pair_greedy_is_strict_json(tmp_path, capsys):
+    t, d = _files(tmp_path)
+    argv = ["pair", "--target", t, "--draft", d, "--temperature", "0", "--environments", "2"]
+    assert main([*argv, "--out", str(tmp_path / "g"), "--format", "json", "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["target_entropy"]["mu"] == 0.0
+    assert doc["speed_of_light"]["bound_tokens_per_step"][0] is None
+    assert "no bound" in (tmp_path / "g" / "pair.md").read_text()

@@ -90,13 +90,14 @@ def write_report(out: Path, doc: dict, description: str) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "pair.json"]
-    atomic_write(written[0], lambda t: t.write_text(json.dumps(doc, indent=1) + "\n"))
+    text = json.dumps(doc, indent=1, allow_nan=False) + "\n"  # strict JSON: no NaN/Infinity
+    atomic_write(written[0], lambda t: t.write_text(text))
     for name, make in PAIR_FIGURES:
         fig = make(doc)
         atomic_write(out / name, lambda t, f=fig: f.savefig(t, dpi=120, format="png"))
         written.append(out / name)
-    text = markdown(doc, description, [name for name, _ in PAIR_FIGURES])
-    atomic_write(out / "pair.md", lambda t: t.write_text(text))
+    report = markdown(doc, description, [name for name, _ in PAIR_FIGURES])
+    atomic_write(out / "pair.md", lambda t: t.write_text(report))
     written.append(out / "pair.md")
     return written
 
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         )
         doc = analysis.to_dict()
     if args.format == "json":
-        print(json.dumps(doc))
+        print(json.dumps(doc, allow_nan=False))
     else:
         print(pair.describe())
         print_table(["quantity", "value"], summary_rows(doc))

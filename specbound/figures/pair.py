@@ -50,7 +50,9 @@ def budget_curves(doc: dict) -> Figure:
     ax.plot(budgets, ersd, "v:", label="ERSD chain (mean alpha(1))")
     sol = doc.get("speed_of_light")
     if sol:
-        ax.plot(sol["budget"], sol["bound_tokens_per_step"], "k-", label="speed-of-light bound")
+        bound = sol["bound_tokens_per_step"]
+        if None not in bound:
+            ax.plot(sol["budget"], bound, "k-", label="speed-of-light bound")
         if "optimal_tokens_per_step" in sol:
             ax.errorbar(
                 sol["budget"],

@@ -120,7 +120,8 @@ class PairAnalysis:
 def _speed_of_light(rows: np.ndarray, mu: float, mu2: float, budgets, environments, rng, progress):
     from specbound.simulations.random_trees import EmpiricalLaw, optimal_accepted_curve
 
-    bound = [1.0 + speed_of_light_bound(mu, mu2, b) for b in budgets]
+    # mu = 0 (one-hot laws everywhere): no bound logarithmic in B; JSON null, not Infinity
+    bound = [1.0 + speed_of_light_bound(mu, mu2, b) if mu > 0 else None for b in budgets]
     out = {"budget": list(budgets), "bound_tokens_per_step": bound}
     if environments >= 2:
         est = optimal_accepted_curve(

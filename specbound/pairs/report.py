@@ -83,7 +83,8 @@ def summary_rows(doc: dict) -> list[list[str]]:
     sol = doc.get("speed_of_light") or {}
     for i, b in enumerate(sol.get("budget", [])):
         if b in (1, 8, 64, 1024):
-            text = f"bound {sol['bound_tokens_per_step'][i]:.3f}"
+            bound = sol["bound_tokens_per_step"][i]
+            text = "no bound (mu = 0)" if bound is None else f"bound {bound:.3f}"
             if "optimal_tokens_per_step" in sol:
                 text += (
                     f", optimal {sol['optimal_tokens_per_step'][i]:.3f}"
