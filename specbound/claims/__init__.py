@@ -50,6 +50,7 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.branching_walk_bounds",
     "specbound.claims.branching_walk_drafters",
     "specbound.claims.multidraft",
+    "specbound.claims.pairs",
 )
 
 Simulated = Estimate | GofResult
