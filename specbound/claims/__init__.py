@@ -40,6 +40,7 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.rejections",
     "specbound.claims.exponential_races",
     "specbound.claims.trees",
+    "specbound.claims.trees_positional",
     "specbound.claims.branching_walk",
     "specbound.claims.multidraft",
 )
