@@ -61,8 +61,10 @@ def _positional_dp(
             "max_depth or vector, or sort=True for the sorted relaxation"
         )
     neg = -np.inf
+    # g[d, i, size - b] = G_d(i, b), stored reversed so that the terms G(i + 1, b - s),
+    # s = 1..b, are one contiguous slice
     g = np.full((levels, m + 1, size + 1), neg)
-    g[:, :, 0] = 0.0
+    g[:, :, size] = 0.0
     # af[d, i, t] = a_i (1 + F_{d-1}(t)): child i carrying t nodes below it
     af = np.full((levels, m, size + 1), neg)
     dtype = np.int16 if size < np.iinfo(np.int16).max else np.int32
@@ -72,20 +74,20 @@ def _positional_dp(
     for b in range(1, size + 1):
         t = b - 1
         if max_depth is None:
-            below = g[:, 0, t]  # F(t), known: every budget < b is done
+            below = g[:, 0, size - t]  # F(t), known: every budget < b is done
         else:
             below = np.empty(levels)
             below[0] = 0.0 if t == 0 else neg  # F_0: nothing fits below the last level
-            below[1:] = g[:-1, 0, t]
+            below[1:] = g[:-1, 0, size - t]
         ok = np.isfinite(below)
         gain = np.where(ok, 1.0 + below, 0.0)[:, None] * a[None, :]
         af[:, :, t] = np.where(ok[:, None], gain, neg)
-        # cand[d, i, s - 1] = af[d, i, s - 1] + g[d, i + 1, b - s], s = 1..b
-        cand = af[:, :, :b] + g[:, 1:, b - 1 :: -1]
+        # cand[d, i, s - 1] = af[d, i, s - 1] + G_d(i + 1, b - s), s = 1..b
+        cand = af[:, :, :b] + g[:, 1:, size - b + 1 :]
         arg = np.argmax(cand, axis=2)
-        g[:, :m, b] = cand[rows_d, rows_i, arg]
+        g[:, :m, size - b] = cand[rows_d, rows_i, arg]
         choice[:, :, b] = arg + 1
-    return g[:, 0, :], choice, m
+    return g[:, 0, ::-1], choice, m
 
 
 def _check(
@@ -152,7 +154,7 @@ def positional_optimal_tree(
     candidate 2 without candidate 1). Exact DP of the module docstring,
     O(levels x m x size^2 / 2) with m = min(len(acceptance), size) positions and
     levels = ``max_depth`` (1 without a limit): budgets up to 1024 with 64 positions
-    in about 0.2 s without a depth limit.
+    in about 0.05 s without a depth limit (2.7 s with ``max_depth=16``).
 
     Parameters
     ----------
