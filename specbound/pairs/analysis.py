@@ -1,0 +1,215 @@
+"""Everything specbound computes about a model pair, in one pass over the positions.
+
+:func:`analyse_pair` reads the processed laws chunk by chunk and keeps only
+per-position numbers (and a seeded sample of at most ``environment_rows`` target laws
+for the speed-of-light environment), so memory is bounded by one chunk.
+:class:`PairAnalysis` ``.to_dict()`` is the ``pair.json`` of ``specbound pair``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from specbound.bounds.branching_walk import speed_of_light_bound
+from specbound.bounds.rejections import expected_tokens_per_step
+from specbound.distributions import RngLike, as_rng, check_int
+from specbound.pairs.pair import ModelPair
+from specbound.pairs.positional import (
+    default_candidates,
+    positional_acceptance_rows,
+    sort_by_ratio,
+)
+from specbound.pairs.quantities import (
+    TreeCurve,
+    acceptance_rows,
+    chain_along_text,
+    entropy_rows,
+    positional_tree,
+    sorted_ratio_rows,
+)
+
+DRAFTS = (1, 2, 4, 8)
+BUDGETS = tuple(2**i for i in range(11))  # 1..1024
+
+
+@dataclass(frozen=True, eq=False)
+class PairAnalysis:
+    """Per-position exact quantities of a pair and the curves built from them.
+
+    Attributes
+    ----------
+    alpha, alpha_one, entropy, entropy2 : (T,) arrays
+        1 - TV(p_t, q_t); ERSD alpha(1); H(p_t); sum p_t ln^2 p_t (nats).
+    multidraft : (T, len(drafts)) array
+        Optimal acceptance of K i.i.d. drafts (identical drafts).
+    positional : (T, k) array
+        Sequoia positional acceptance a_1..a_k at each position.
+    tree : TreeCurve
+        Best tree for the corpus positional vector (sorted relaxation).
+    speed_of_light : dict or None
+        Budgets, the branching-walk bound and the optimal-tree mean in the corpus
+        environment (tokens per step), when computed.
+    """
+
+    pair: ModelPair
+    alpha: np.ndarray
+    alpha_one: np.ndarray
+    entropy: np.ndarray
+    entropy2: np.ndarray
+    drafts: tuple[int, ...]
+    multidraft: np.ndarray
+    positional: np.ndarray
+    gammas: tuple[int, ...]
+    tree: TreeCurve
+    speed_of_light: dict | None
+
+    @property
+    def acceptance_se(self) -> float:
+        """Standard error of the mean alpha over positions (0 for one position)."""
+        t = self.alpha.size
+        return float(self.alpha.std(ddof=1) / math.sqrt(t)) if t > 1 else 0.0
+
+    def chain(self) -> dict:
+        """Tokens per step of gamma-draft chains: i.i.d. with mean alpha, and along the text."""
+        mean = float(self.alpha.mean())
+        return {
+            "gamma": list(self.gammas),
+            "tokens_per_step_iid": [expected_tokens_per_step(mean, g) for g in self.gammas],
+            "tokens_per_step_along_text": [chain_along_text(self.alpha, g) for g in self.gammas],
+        }
+
+    def to_dict(self) -> dict:
+        """The ``pair.json`` document (keys fixed by issue 19)."""
+        vector = self.positional.mean(axis=0)
+        return {
+            "positions": int(self.alpha.size),
+            "vocab": self.pair.vocab,
+            "settings": self.pair.settings(),
+            "acceptance": {
+                "mean": float(self.alpha.mean()),
+                "se": self.acceptance_se,
+                "per_position": self.alpha.tolist(),
+            },
+            "chain": self.chain(),
+            "multidraft_identical": {
+                "K": list(self.drafts),
+                "acceptance_mean": self.multidraft.mean(axis=0).tolist(),
+            },
+            "ersd_alpha_one_mean": float(self.alpha_one.mean()),
+            "target_entropy": {
+                "mu": float(self.entropy.mean()),
+                "mu2": float(self.entropy2.mean()),
+            },
+            "positional_acceptance": vector.tolist(),
+            "tree": {
+                "budget": self.tree.budget,
+                "tokens_per_step": self.tree.tokens_per_step,
+                "relaxation": self.tree.relaxation,
+                "candidates": int(vector.size),
+            },
+            "speed_of_light": self.speed_of_light,
+        }
+
+
+def _speed_of_light(rows: np.ndarray, mu: float, mu2: float, budgets, environments, rng, progress):
+    from specbound.simulations.random_trees import EmpiricalLaw, optimal_accepted_curve
+
+    bound = [1.0 + speed_of_light_bound(mu, mu2, b) for b in budgets]
+    out = {"budget": list(budgets), "bound_tokens_per_step": bound}
+    if environments >= 2:
+        est = optimal_accepted_curve(
+            EmpiricalLaw(rows), list(budgets), environments, rng=rng, progress=progress
+        )
+        out["optimal_tokens_per_step"] = [1.0 + e.mean for e in est]
+        out["optimal_se"] = [e.se for e in est]
+        out["environments"] = environments
+        out["environment_rows"] = int(rows.shape[0])
+    return out
+
+
+def analyse_pair(
+    pair: ModelPair,
+    *,
+    drafts: Sequence[int] = DRAFTS,
+    budgets: Sequence[int] = BUDGETS,
+    gammas: Sequence[int] | None = None,
+    candidates: int | None = None,
+    environments: int = 8,
+    environment_rows: int = 256,
+    rng: RngLike = 0,
+    progress: bool | None = None,
+) -> PairAnalysis:
+    """All exact per-position quantities of ``pair`` and the curves built from them.
+
+    Parameters
+    ----------
+    pair : ModelPair
+    drafts : K values for the identical-draft optimum.
+    budgets : tree budgets (drafted tokens) for the tree and speed-of-light curves.
+    gammas : chain lengths (default: powers of 2 up to min(1024, positions)).
+    candidates : candidates per node of the positional vector (default
+        :func:`~specbound.pairs.positional.default_candidates`).
+    environments : environments of the speed-of-light optimal-tree mean (0 or 1: only
+        the closed-form bound); the environment is the target's laws at up to
+        ``environment_rows`` positions drawn with ``rng``.
+    progress : progress bar over chunks (None: on a terminal only).
+    """
+    from tqdm.auto import tqdm
+
+    from specbound.simulations.estimate import show_progress
+
+    k = default_candidates(pair.vocab)
+    if candidates is not None:
+        k = check_int(candidates, "candidates", 1)
+    drafts = tuple(check_int(d, "drafts", 1) for d in drafts)
+    gen = as_rng(rng)
+    t_all = pair.positions
+    sample = np.sort(gen.choice(t_all, size=min(environment_rows, t_all), replace=False))
+    parts: dict[str, list] = {k_: [] for k_ in ("a", "a1", "h", "h2", "m", "pos", "env")}
+    bar = tqdm(total=t_all, desc="positions", disable=not show_progress(progress))
+    for start, p, q in pair.chunks():
+        parts["a"].append(acceptance_rows(p, q))
+        h, h2 = entropy_rows(p)
+        parts["h"].append(h)
+        parts["h2"].append(h2)
+        ratio = sort_by_ratio(p, q)
+        a1, multi = sorted_ratio_rows(p, q, drafts, ratio)
+        parts["a1"].append(a1)
+        parts["m"].append(multi)
+        parts["pos"].append(positional_acceptance_rows(p, q, k, ratio_sorted=ratio))
+        del ratio
+        local = sample[(sample >= start) & (sample < start + p.shape[0])] - start
+        parts["env"].append(p[local])
+        bar.update(p.shape[0])
+    bar.close()
+    cat = {key: np.concatenate(v) for key, v in parts.items()}
+    if gammas is None:
+        gammas = [g for g in (2**i for i in range(11)) if g <= t_all] or [1]
+    gammas = tuple(check_int(g, "gammas", 1) for g in gammas)
+    vector = cat["pos"].mean(axis=0)
+    sol = _speed_of_light(
+        cat["env"],
+        float(cat["h"].mean()),
+        float(cat["h2"].mean()),
+        budgets,
+        environments,
+        gen,
+        progress,
+    )
+    return PairAnalysis(
+        pair,
+        cat["a"],
+        cat["a1"],
+        cat["h"],
+        cat["h2"],
+        drafts,
+        cat["m"],
+        cat["pos"],
+        gammas,
+        positional_tree(vector, budgets),
+        sol,
+    )

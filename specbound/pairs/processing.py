@@ -1,0 +1,258 @@
+"""Sampling settings applied to model outputs, as inference engines apply them.
+
+Order (Hugging Face transformers' logits warpers, ``theory/engines.md`` section 1),
+each model with its own settings, before any quantity is computed:
+
+1. temperature T: logits / T. T = 0 is greedy decoding: the law is one-hot on the
+   largest logit, the **lowest token id winning ties** (``numpy.argmax``); the later
+   steps leave a one-hot law unchanged.
+2. top-k: logits strictly below the k-th largest are removed; **ties with the k-th
+   value are kept**, so more than k tokens can survive.
+3. top-p: of the law softmax(logits), keep token x iff the mass of the tokens strictly
+   more likely than x is < top_p: the smallest set of most likely tokens whose mass
+   reaches top_p, **plus every token tied with the least likely of them** (Hugging
+   Face drops an arbitrary part of such a tie, by its sort order). At least one token
+   (the most likely) is always kept; top_p = 1 keeps everything.
+4. min-p: remove tokens with probability < min_p x (largest probability).
+
+Then the survivors are renormalised. vLLM applies top-k and top-p jointly on the
+sorted law; the results agree with this order except on ties at a boundary.
+
+Precision: logits stored in float32 (or narrower) are exponentiated in float32, as
+engines do; the law is then renormalised in float64 (the sum of a float32 softmax
+is off 1 by ~1e-8). float64 logits stay float64. Probabilities given as such
+(``kind="probs"``) are checked against :func:`~specbound.distributions.sum_tolerance`
+for their dtype and vocabulary, and renormalised in float64; with non-default
+settings they are processed as the logits ln p.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from specbound.distributions import check_int, check_real, sum_tolerance
+from specbound.errors import InvalidArgumentError
+
+#: Candidate counts tried by top-p before falling back to a full sort of the row.
+_TOP_P_STEPS = (64, 1024, 16384)
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    """One model's sampling settings (see the module docstring for order and ties).
+
+    Parameters
+    ----------
+    temperature : float >= 0
+        0 = greedy (one-hot on the argmax, lowest id wins ties).
+    top_k : int >= 1, optional
+    top_p : float in (0, 1], optional
+    min_p : float in [0, 1], optional
+    """
+
+    temperature: float = 1.0
+    top_k: int | None = None
+    top_p: float | None = None
+    min_p: float | None = None
+
+    def __post_init__(self) -> None:
+        t = check_real(self.temperature, "temperature")
+        if t < 0:
+            raise InvalidArgumentError(f"temperature: must be >= 0, got {t:g}")
+        object.__setattr__(self, "temperature", t)
+        if self.top_k is not None:
+            object.__setattr__(self, "top_k", check_int(self.top_k, "top_k", 1))
+        if self.top_p is not None:
+            p = check_real(self.top_p, "top_p")
+            if not 0 < p <= 1:
+                raise InvalidArgumentError(f"top_p: must lie in (0, 1], got {p:g}")
+            object.__setattr__(self, "top_p", p)
+        if self.min_p is not None:
+            object.__setattr__(self, "min_p", check_real(self.min_p, "min_p", 0.0, 1.0))
+
+    @property
+    def identity(self) -> bool:
+        """True when the settings leave a law unchanged (T = 1, no truncation)."""
+        return (
+            self.temperature == 1.0
+            and self.top_k is None
+            and (self.top_p is None or self.top_p == 1.0)
+            and not self.min_p
+        )
+
+    def to_dict(self) -> dict:
+        """The settings as a JSON-ready dict."""
+        return asdict(self)
+
+
+def _position(start: int, row: int) -> str:
+    return f"position {start + row}"
+
+
+def check_logits(x: np.ndarray, name: str, start: int = 0) -> None:
+    """Raise on NaN or +inf logits and on rows whose logits are all -inf, naming the position."""
+    bad = np.isnan(x) | (x == np.inf)
+    if bad.any():
+        r, c = (int(i) for i in np.argwhere(bad)[0])
+        kind = "NaN" if np.isnan(x[r, c]) else "+inf"
+        raise InvalidArgumentError(f"{name}: {kind} logit at {_position(start, r)}, token {c}")
+    empty = np.all(x == -np.inf, axis=1)
+    if empty.any():
+        r = int(np.argmax(empty))
+        raise InvalidArgumentError(f"{name}: every logit is -inf at {_position(start, r)}")
+
+
+def check_probs(x: np.ndarray, name: str, start: int = 0, dtype=None) -> np.ndarray:
+    """Validate probability rows (finite, >= 0, sums within the dtype's tolerance).
+
+    Returns the float64 row sums. Errors name ``name`` and the position.
+    """
+    if not np.all(np.isfinite(x)):
+        r, c = (int(i) for i in np.argwhere(~np.isfinite(x))[0])
+        raise InvalidArgumentError(
+            f"{name}: non-finite probability at {_position(start, r)}, token {c}"
+        )
+    if (x < 0).any():
+        r, c = (int(i) for i in np.argwhere(x < 0)[0])
+        raise InvalidArgumentError(
+            f"{name}: negative probability {x[r, c]:.6g} at {_position(start, r)}, token {c}"
+        )
+    sums = x.sum(axis=1, dtype=np.float64)
+    tol = sum_tolerance(dtype if dtype is not None else x.dtype, x.shape[1])
+    off = np.abs(sums - 1.0) > tol
+    if off.any():
+        r = int(np.argmax(off))
+        raise InvalidArgumentError(
+            f"{name}: probabilities sum to {sums[r]:.12g} at {_position(start, r)}, not 1 "
+            f"(tolerance {tol:.2g} for {x.shape[1]} entries of {np.dtype(x.dtype)})"
+        )
+    return sums
+
+
+def _top_p_threshold(
+    z: np.ndarray, zmax: np.ndarray, total: np.ndarray, kth: np.ndarray | None, top_p: float
+) -> np.ndarray:
+    """Per row, the smallest probability v* kept by top-p: keep p >= v* (ties at v* kept).
+
+    v* = s_J with s the row's probabilities sorted decreasingly and J the first index
+    whose prefix sum reaches top_p (the last one if rounding keeps every prefix below).
+    Only the m largest logits are sorted (np.partition on the logits, which have no
+    mass ties to slow it), for m in _TOP_P_STEPS until their mass reaches top_p, then
+    the whole row; their probabilities are recomputed exactly as the row's are.
+    """
+    rows, n = z.shape
+    out = np.empty(rows)
+    todo = np.arange(rows)
+    for m in (*(s for s in _TOP_P_STEPS if s < n), n):
+        sub = z[todo]
+        top = sub if m == n else np.partition(sub, n - m, axis=1)[:, n - m :]
+        top = -np.sort(-top, axis=1)
+        probs = np.exp(top - zmax[todo]).astype(np.float64) / total[todo]
+        if kth is not None:
+            probs[top < kth[todo]] = 0.0
+        cum = np.cumsum(probs, axis=1)
+        reached = (cum[:, -1] >= top_p) | (m == n)
+        j = np.where(cum[:, -1] >= top_p, np.argmax(cum >= top_p, axis=1), m - 1)
+        out[todo[reached]] = probs[reached, j[reached]]
+        todo = todo[~reached]
+        if todo.size == 0:
+            break
+    return out
+
+
+def process_logits(
+    x: np.ndarray, settings: SamplingSettings, name: str, start: int = 0
+) -> np.ndarray:
+    """Laws of a block of logit rows under ``settings``: a float64 (rows, vocab) array.
+
+    Parameters
+    ----------
+    x : (rows, vocab) float array
+        Logits (float32 work in float32, float64 in float64).
+    settings : SamplingSettings
+    name : str
+        Argument or file named in errors.
+    start : int
+        Position of the first row (for error messages).
+
+    Raises
+    ------
+    InvalidArgumentError
+        NaN or +inf logits, a row of -inf only, or a row emptied by the settings.
+    """
+    check_logits(x, name, start)
+    rows, n = x.shape
+    if settings.temperature == 0:
+        out = np.zeros(x.shape)
+        out[np.arange(rows), np.argmax(x, axis=1)] = 1.0
+        return out
+    work = np.float64 if x.dtype == np.float64 else np.float32
+    z = x.astype(work, copy=False)
+    if settings.temperature != 1.0:
+        z = z / work(settings.temperature)
+    zmax = z.max(axis=1, keepdims=True)
+    kth = None
+    if settings.top_k is not None and settings.top_k < n:
+        k = settings.top_k
+        kth = np.partition(z, n - k, axis=1)[:, n - k : n - k + 1]  # ties with it kept
+    e = np.exp(z - zmax)
+    if kth is not None:
+        e[z < kth] = 0.0
+    p = e.astype(np.float64)
+    total = p.sum(axis=1, keepdims=True)
+    p /= total
+    keep = None
+    if settings.top_p is not None and settings.top_p < 1.0:
+        keep = p >= _top_p_threshold(z, zmax, total, kth, settings.top_p)[:, None]
+    if settings.min_p:
+        floor = p >= settings.min_p * p.max(axis=1, keepdims=True)
+        keep = floor if keep is None else keep & floor
+    if keep is not None:
+        p *= keep
+        sums = p.sum(axis=1, keepdims=True)
+        if not np.all(sums > 0):  # cannot happen for valid settings; never divide by 0
+            r = int(np.argmin(sums[:, 0]))
+            raise InvalidArgumentError(f"{name}: the settings empty {_position(start, r)}")
+        p /= sums
+    return p
+
+
+def process_probs(
+    x: np.ndarray, settings: SamplingSettings, name: str, start: int = 0, dtype=None
+) -> tuple[np.ndarray, float]:
+    """Laws of a block of probability rows: (float64 rows, largest |sum - 1| seen).
+
+    Rows are validated (:func:`check_probs`) and renormalised in float64; non-default
+    settings are applied to the logits ln p (temperature T: p^(1/T) renormalised).
+    """
+    sums = check_probs(x, name, start, dtype)
+    deviation = float(np.max(np.abs(sums - 1.0)))
+    if settings.identity:
+        return x.astype(np.float64) / sums[:, None], deviation
+    with np.errstate(divide="ignore"):
+        logits = np.log(x.astype(np.float64))
+    return process_logits(logits, settings, name, start), deviation
+
+
+def describe(settings: SamplingSettings) -> str:
+    """Short label, e.g. ``"T=0.7, top-k 50, top-p 0.9"``."""
+    parts = [f"T={settings.temperature:g}" if settings.temperature else "greedy"]
+    if settings.top_k is not None:
+        parts.append(f"top-k {settings.top_k}")
+    if settings.top_p is not None and settings.top_p < 1:
+        parts.append(f"top-p {settings.top_p:g}")
+    if settings.min_p:
+        parts.append(f"min-p {settings.min_p:g}")
+    return ", ".join(parts)
+
+
+__all__ = [
+    "SamplingSettings",
+    "check_logits",
+    "check_probs",
+    "describe",
+    "process_logits",
+    "process_probs",
+]
