@@ -176,3 +176,17 @@ def test_positional_walks_on_a_one_level_tree():
         estimate_positional(tree, 10, 0, target=p)
     with pytest.raises(InvalidArgumentError, match="acceptance: the tree uses candidate 2"):
         sequential_walk(tree, 10, 0, acceptance=[0.5, 0.4])
+
+
+def test_pair_tree_curve_is_exact_for_unsorted_vectors():
+    from specbound.pairs import positional_tree
+
+    budgets = [1, 2, 8, 60, 128]
+    curve = positional_tree(DIP, budgets)
+    exact = positional_optimal_values(DIP, 128)
+    assert curve.relaxation == "none"
+    np.testing.assert_allclose(curve.tokens_per_step, 1.0 + exact[budgets], rtol=1e-12)
+    ranked = np.sort(DIP)[::-1]
+    sorted_curve = positional_tree(ranked, budgets)
+    greedy = [optimal_tree(ranked, b).tokens_per_step for b in budgets]
+    np.testing.assert_allclose(sorted_curve.tokens_per_step, greedy, rtol=1e-12)
