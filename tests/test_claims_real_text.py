@@ -61,6 +61,7 @@ REAL_TEXT_CLAIMS = (
     "trees.accepted_law",
     "trees.optimal_is_brute_force_max",
     "trees.optimal_upper_bound",
+    "trees.positional_optimal",
 )
 
 
