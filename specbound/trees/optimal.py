@@ -39,7 +39,7 @@ def optimal_tree(
     drafting order (a measured GSD / Sequoia vector): a node's children are a prefix of
     the candidates, child ``i + 1`` only with child ``i``. The greedy is not optimal
     then, and the exact DP of :func:`~specbound.trees.positional_optimal_tree` is used
-    (O(levels x m x size^2 / 2); budgets up to 1024 with 64 positions in about 0.05 s).
+    (O(levels x m x size^2 / 2); budgets up to 1024 with 64 positions in 0.05-0.2 s).
     ``sort=True`` instead lets a node draft any set of ranks (an ERSD rank law): for a
     positional vector that is a relaxation, an upper bound that no prefix-drafted tree
     attains in general.
