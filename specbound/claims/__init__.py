@@ -43,6 +43,7 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.trees_positional",
     "specbound.claims.branching_walk",
     "specbound.claims.multidraft",
+    "specbound.claims.pairs",
 )
 
 Simulated = Estimate | GofResult

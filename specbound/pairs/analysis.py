@@ -131,6 +131,50 @@ def _speed_of_light(rows: np.ndarray, mu: float, mu2: float, budgets, environmen
     return out
 
 
+def per_position(
+    pair: ModelPair,
+    drafts: Sequence[int] = DRAFTS,
+    candidates: int | None = None,
+    keep: np.ndarray | None = None,
+    progress: bool | None = None,
+) -> dict[str, np.ndarray]:
+    """Every per-position quantity in one chunked pass over ``pair``.
+
+    Returns arrays over positions: ``alpha`` (1 - TV), ``alpha_one`` (ERSD),
+    ``entropy``, ``entropy2`` (nats), ``multidraft`` (T, len(drafts)), ``positional``
+    (T, k); and ``kept``, the target laws at the sorted positions ``keep``.
+    Memory: one chunk of laws and its sort (about 15 float64 arrays of chunk x vocab).
+    """
+    from tqdm.auto import tqdm
+
+    from specbound.simulations.estimate import show_progress
+
+    k = default_candidates(pair.vocab)
+    if candidates is not None:
+        k = check_int(candidates, "candidates", 1)
+    drafts = tuple(check_int(d, "drafts", 1) for d in drafts)
+    keep = np.zeros(0, dtype=np.int64) if keep is None else keep
+    names = ("alpha", "alpha_one", "entropy", "entropy2", "multidraft", "positional", "kept")
+    parts: dict[str, list] = {name: [] for name in names}
+    bar = tqdm(total=pair.positions, desc="positions", disable=not show_progress(progress))
+    for start, p, q in pair.chunks():
+        parts["alpha"].append(acceptance_rows(p, q))
+        h, h2 = entropy_rows(p)
+        parts["entropy"].append(h)
+        parts["entropy2"].append(h2)
+        ratio = sort_by_ratio(p, q)
+        a1, multi = sorted_ratio_rows(p, q, drafts, ratio)
+        parts["alpha_one"].append(a1)
+        parts["multidraft"].append(multi)
+        parts["positional"].append(positional_acceptance_rows(p, q, k, ratio_sorted=ratio))
+        del ratio
+        local = keep[(keep >= start) & (keep < start + p.shape[0])] - start
+        parts["kept"].append(p[local])
+        bar.update(p.shape[0])
+    bar.close()
+    return {name: np.concatenate(v) for name, v in parts.items()}
+
+
 def analyse_pair(
     pair: ModelPair,
     *,
@@ -150,7 +194,7 @@ def analyse_pair(
     pair : ModelPair
     drafts : K values for the identical-draft optimum.
     budgets : tree budgets (drafted tokens) for the tree and speed-of-light curves.
-    gammas : chain lengths (default: powers of 2 up to min(1024, positions)).
+    gammas : chain lengths (default: powers of 2 up to min(1024, positions / 4)).
     candidates : candidates per node of the positional vector (default
         :func:`~specbound.pairs.positional.default_candidates`).
     environments : environments of the speed-of-light optimal-tree mean (0 or 1: only
@@ -158,43 +202,17 @@ def analyse_pair(
         ``environment_rows`` positions drawn with ``rng``.
     progress : progress bar over chunks (None: on a terminal only).
     """
-    from tqdm.auto import tqdm
-
-    from specbound.simulations.estimate import show_progress
-
-    k = default_candidates(pair.vocab)
-    if candidates is not None:
-        k = check_int(candidates, "candidates", 1)
-    drafts = tuple(check_int(d, "drafts", 1) for d in drafts)
     gen = as_rng(rng)
     t_all = pair.positions
-    sample = np.sort(gen.choice(t_all, size=min(environment_rows, t_all), replace=False))
-    parts: dict[str, list] = {k_: [] for k_ in ("a", "a1", "h", "h2", "m", "pos", "env")}
-    bar = tqdm(total=t_all, desc="positions", disable=not show_progress(progress))
-    for start, p, q in pair.chunks():
-        parts["a"].append(acceptance_rows(p, q))
-        h, h2 = entropy_rows(p)
-        parts["h"].append(h)
-        parts["h2"].append(h2)
-        ratio = sort_by_ratio(p, q)
-        a1, multi = sorted_ratio_rows(p, q, drafts, ratio)
-        parts["a1"].append(a1)
-        parts["m"].append(multi)
-        parts["pos"].append(positional_acceptance_rows(p, q, k, ratio_sorted=ratio))
-        del ratio
-        local = sample[(sample >= start) & (sample < start + p.shape[0])] - start
-        parts["env"].append(p[local])
-        bar.update(p.shape[0])
-    bar.close()
-    cat = {key: np.concatenate(v) for key, v in parts.items()}
+    keep = np.sort(gen.choice(t_all, size=min(environment_rows, t_all), replace=False))
+    v = per_position(pair, drafts, candidates, keep, progress)
     if gammas is None:
-        gammas = [g for g in (2**i for i in range(11)) if g <= t_all] or [1]
+        gammas = [g for g in (2**i for i in range(11)) if 4 * g <= t_all] or [1]
     gammas = tuple(check_int(g, "gammas", 1) for g in gammas)
-    vector = cat["pos"].mean(axis=0)
     sol = _speed_of_light(
-        cat["env"],
-        float(cat["h"].mean()),
-        float(cat["h2"].mean()),
+        v["kept"],
+        float(v["entropy"].mean()),
+        float(v["entropy2"].mean()),
         budgets,
         environments,
         gen,
@@ -202,14 +220,14 @@ def analyse_pair(
     )
     return PairAnalysis(
         pair,
-        cat["a"],
-        cat["a1"],
-        cat["h"],
-        cat["h2"],
-        drafts,
-        cat["m"],
-        cat["pos"],
+        v["alpha"],
+        v["alpha_one"],
+        v["entropy"],
+        v["entropy2"],
+        tuple(check_int(d, "drafts", 1) for d in drafts),
+        v["multidraft"],
+        v["positional"],
         gammas,
-        positional_tree(vector, budgets),
+        positional_tree(v["positional"].mean(axis=0), budgets),
         sol,
     )

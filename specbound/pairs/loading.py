@@ -17,7 +17,9 @@ text). They arrive as
   positions).
 
 Nothing is converted up front: :class:`ModelOutput` hands out row blocks on demand,
-so a memory-mapped (1000, 128k) float32 pair stays on disk until a chunk is read.
+so a memory-mapped (1000, 128k) float32 pair stays on disk until a chunk is read;
+rows of mapped files are then read by offset into a fresh buffer, so resident memory
+holds one chunk, not the pages of every chunk read so far.
 """
 
 from __future__ import annotations
@@ -78,14 +80,14 @@ class ModelOutput:
     def rows(self, start: int, stop: int) -> tuple[np.ndarray, str]:
         """Rows ``start:stop`` as a float array (float32 or float64), and their source.
 
-        A chunk never spans two blocks' files in its error label: the source of the
-        first row is returned (callers chunk within blocks, see :meth:`spans`).
+        The source is the file (or argument) of the first row; callers keep chunks
+        inside one block (:meth:`spans`) so that it names the right file.
         """
         parts, source, offset = [], "", 0
         for block, bf16, src in zip(self.blocks, self.bfloat16, self.sources, strict=True):
             lo, hi = max(start - offset, 0), min(stop - offset, block.shape[0])
             if lo < hi:
-                part = np.asarray(block[lo:hi])
+                part = _read_rows(block, lo, hi)
                 parts.append(_decode(part) if bf16 else part)
                 source = source or src
             offset += block.shape[0]
@@ -99,6 +101,17 @@ class ModelOutput:
             out += [(offset + a, offset + min(a + chunk, rows)) for a in range(0, rows, chunk)]
             offset += rows
         return out
+
+
+def _read_rows(block: Any, lo: int, hi: int) -> np.ndarray:
+    """Rows lo:hi of a block. Memory-mapped files are read by offset (a plain read into a
+    new buffer), so pages of the mapping never accumulate in resident memory."""
+    if isinstance(block, np.memmap) and block.flags.c_contiguous and block.filename:
+        row = block.shape[1] * block.dtype.itemsize
+        count = (hi - lo) * block.shape[1]
+        data = np.fromfile(block.filename, block.dtype, count, offset=block.offset + lo * row)
+        return data.reshape(hi - lo, block.shape[1])
+    return np.asarray(block[lo:hi])
 
 
 def _decode(bits: np.ndarray) -> np.ndarray:

@@ -81,10 +81,9 @@ def sort_by_ratio(target: np.ndarray, draft: np.ndarray) -> RatioSorted:
     p, q = np.atleast_2d(target), np.atleast_2d(draft)
     ratio = np.full(p.shape, np.inf)
     np.divide(p, q, out=ratio, where=q > 0)
-    order = _order_rows(ratio)
-    ps = np.take_along_axis(p, order, axis=1)
-    qs = np.take_along_axis(q, order, axis=1)
-    rho = np.take_along_axis(ratio, order, axis=1)
+    flat = _order_rows(ratio)
+    flat += np.arange(0, p.size, p.shape[1])[:, None]  # one flat index: faster gathers
+    ps, qs, rho = p.ravel()[flat], q.ravel()[flat], ratio.ravel()[flat]
     zero = np.zeros((p.shape[0], 1))
     pc = np.concatenate((zero, np.cumsum(ps, axis=1)), axis=1)
     qc = np.concatenate((zero, np.cumsum(qs, axis=1)), axis=1)
@@ -98,7 +97,10 @@ class _SortedRow:
         self.rho, self.pc, self.qc = s.rho[t], s.pc[t], s.qc[t]
 
     def _at(self, c: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.rho, c, side="right")  # #{rho <= c}
+        """#{rho <= c} per entry (one search when every c is the same, as at step 2)."""
+        if c.size > 1 and c[0] == c[-1] and np.all(c == c[0]):
+            return np.full(c.shape, np.searchsorted(self.rho, c[0], side="right"))
+        return np.searchsorted(self.rho, c, side="right")
 
     def mass(self, c: np.ndarray) -> np.ndarray:
         """Z(c) = sum (p - c q)^+ = P(rho > c) - c Q(rho > c)."""

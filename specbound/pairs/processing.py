@@ -8,12 +8,12 @@ each model with its own settings, before any quantity is computed:
    steps leave a one-hot law unchanged.
 2. top-k: logits strictly below the k-th largest are removed; **ties with the k-th
    value are kept**, so more than k tokens can survive.
-3. top-p: of the law softmax(logits), keep token x iff the mass of the tokens strictly
-   more likely than x is < top_p: the smallest set of most likely tokens whose mass
-   reaches top_p, **plus every token tied with the least likely of them** (Hugging
-   Face drops an arbitrary part of such a tie, by its sort order). At least one token
-   (the most likely) is always kept; top_p = 1 keeps everything.
-4. min-p: remove tokens with probability < min_p x (largest probability).
+3. top-p: of the law softmax(logits) left by top-k, keep the smallest set of most
+   likely tokens whose mass reaches top_p, **plus every token tied with the least
+   likely of them** (Hugging Face drops an arbitrary part of such a tie, by its sort
+   order). At least one token (the most likely) is always kept; top_p = 1 keeps all.
+4. min-p: remove tokens with probability < min_p x (largest probability), i.e.
+   logits < max logit + ln(min_p).
 
 Then the survivors are renormalised. vLLM applies top-k and top-p jointly on the
 sorted law; the results agree with this order except on ties at a boundary.
@@ -131,19 +131,19 @@ def check_probs(x: np.ndarray, name: str, start: int = 0, dtype=None) -> np.ndar
     return sums
 
 
-def _top_p_threshold(
+def _top_p_logit(
     z: np.ndarray, zmax: np.ndarray, total: np.ndarray, kth: np.ndarray | None, top_p: float
 ) -> np.ndarray:
-    """Per row, the smallest probability v* kept by top-p: keep p >= v* (ties at v* kept).
+    """Per row, the smallest logit kept by top-p: keep z >= z* (ties at z* kept).
 
-    v* = s_J with s the row's probabilities sorted decreasingly and J the first index
-    whose prefix sum reaches top_p (the last one if rounding keeps every prefix below).
-    Only the m largest logits are sorted (np.partition on the logits, which have no
-    mass ties to slow it), for m in _TOP_P_STEPS until their mass reaches top_p, then
-    the whole row; their probabilities are recomputed exactly as the row's are.
+    z* is the logit of s_J, with s the row's probabilities (after top-k) sorted
+    decreasingly and J the first index whose prefix sum reaches top_p (the last one
+    if rounding keeps every prefix below). Only the m largest logits are sorted
+    (np.partition), for m in _TOP_P_STEPS until their mass reaches top_p, then the
+    whole row; after top-k the k survivors always suffice.
     """
     rows, n = z.shape
-    out = np.empty(rows)
+    out = np.empty(rows, dtype=z.dtype)
     todo = np.arange(rows)
     for m in (*(s for s in _TOP_P_STEPS if s < n), n):
         sub = z[todo]
@@ -153,10 +153,14 @@ def _top_p_threshold(
         if kth is not None:
             probs[top < kth[todo]] = 0.0
         cum = np.cumsum(probs, axis=1)
-        reached = (cum[:, -1] >= top_p) | (m == n)
-        j = np.where(cum[:, -1] >= top_p, np.argmax(cum >= top_p, axis=1), m - 1)
-        out[todo[reached]] = probs[reached, j[reached]]
-        todo = todo[~reached]
+        hit = cum >= top_p
+        done = hit[:, -1] | (m == n)
+        if kth is not None:  # the top-k survivors hold all the mass: their last is a floor
+            done |= top[:, -1] < kth[todo, 0]
+        j = np.where(hit[:, -1], np.argmax(hit, axis=1), m - 1)
+        j = np.where(hit[:, -1] | (kth is None), j, np.maximum(np.sum(probs > 0, axis=1) - 1, 0))
+        out[todo[done]] = top[done, j[done]]
+        todo = todo[~done]
         if todo.size == 0:
             break
     return out
@@ -167,10 +171,17 @@ def process_logits(
 ) -> np.ndarray:
     """Laws of a block of logit rows under ``settings``: a float64 (rows, vocab) array.
 
+    Every truncation is a threshold on the (temperature-scaled) logits z, so the ties
+    rules hold by construction: top-k keeps z >= the k-th largest z; top-p keeps z >=
+    the logit of the least likely token of the smallest top set reaching top_p; min-p
+    keeps z >= max z + ln(min_p) (p >= min_p max p). The survivors' exp(z - max z) are
+    computed in the logits' precision (float32 for float32 and narrower), renormalised
+    in float64.
+
     Parameters
     ----------
     x : (rows, vocab) float array
-        Logits (float32 work in float32, float64 in float64).
+        Logits.
     settings : SamplingSettings
     name : str
         Argument or file named in errors.
@@ -180,7 +191,7 @@ def process_logits(
     Raises
     ------
     InvalidArgumentError
-        NaN or +inf logits, a row of -inf only, or a row emptied by the settings.
+        NaN or +inf logits, or a row of -inf only.
     """
     check_logits(x, name, start)
     rows, n = x.shape
@@ -193,29 +204,23 @@ def process_logits(
     if settings.temperature != 1.0:
         z = z / work(settings.temperature)
     zmax = z.max(axis=1, keepdims=True)
+    e = np.exp(z - zmax)
     kth = None
     if settings.top_k is not None and settings.top_k < n:
         k = settings.top_k
-        kth = np.partition(z, n - k, axis=1)[:, n - k : n - k + 1]  # ties with it kept
-    e = np.exp(z - zmax)
-    if kth is not None:
+        kth = np.partition(z, n - k, axis=1)[:, n - k : n - k + 1]
         e[z < kth] = 0.0
-    p = e.astype(np.float64)
-    total = p.sum(axis=1, keepdims=True)
-    p /= total
-    keep = None
+    floor = None
     if settings.top_p is not None and settings.top_p < 1.0:
-        keep = p >= _top_p_threshold(z, zmax, total, kth, settings.top_p)[:, None]
+        total = e.sum(axis=1, keepdims=True, dtype=np.float64)
+        floor = _top_p_logit(z, zmax, total, kth, settings.top_p)[:, None]
     if settings.min_p:
-        floor = p >= settings.min_p * p.max(axis=1, keepdims=True)
-        keep = floor if keep is None else keep & floor
-    if keep is not None:
-        p *= keep
-        sums = p.sum(axis=1, keepdims=True)
-        if not np.all(sums > 0):  # cannot happen for valid settings; never divide by 0
-            r = int(np.argmin(sums[:, 0]))
-            raise InvalidArgumentError(f"{name}: the settings empty {_position(start, r)}")
-        p /= sums
+        low = zmax + work(np.log(settings.min_p))
+        floor = low if floor is None else np.maximum(floor, low)
+    if floor is not None:
+        e[z < floor] = 0.0
+    p = e.astype(np.float64)
+    p /= p.sum(axis=1, keepdims=True)
     return p
 
 

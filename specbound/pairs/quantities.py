@@ -47,7 +47,8 @@ def acceptance_rows(target: np.ndarray, draft: np.ndarray) -> np.ndarray:
 
 def entropy_rows(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row H(p) = -sum p ln p and sum p ln^2 p (nats, nats^2; 0 ln 0 = 0) (kernel)."""
-    logp = np.log(np.where(target > 0, target, 1.0))
+    logp = np.zeros(target.shape)
+    np.log(target, out=logp, where=target > 0)
     plog = target * logp
     return -plog.sum(axis=-1), (plog * logp).sum(axis=-1)
 
@@ -100,21 +101,33 @@ def sorted_ratio_rows(
     rows, n = s.ps.shape
     cum_p, cum_q = s.pc[:, 1:], s.qc
     qk = np.minimum(cum_q[:, 1:], 1.0)
+    powers = {1: qk}  # q(T_m)^K, squares reused for powers of two
     multi = np.empty((rows, len(drafts)))
     for j, k in enumerate(drafts):
-        best = np.minimum((cum_p - int_power(qk, check_int(k, "drafts", 1))).min(axis=1), 0.0)
+        k = check_int(k, "drafts", 1)
+        if k not in powers:
+            powers[k] = powers[k // 2] ** 2 if k % 2 == 0 and k // 2 in powers else None
+            if powers[k] is None:
+                powers[k] = int_power(qk, k)
+        best = np.minimum(np.min(cum_p - powers[k], axis=1), 0.0)
         multi[:, j] = np.clip(1.0 + best, 0.0, 1.0)
-    # alpha(1): den_x = rho_x Q_<(rho_x) + P_>=(rho_x), read at the first index of the
-    # run of equal rho holding x
+    del powers, qk
+    # alpha(1): den_x = rho_x Q_<(rho_x) + P_>=(rho_x), both read at the first index of
+    # the run of equal rho holding x (no gather when the row has no ties)
     suf_p = s.pc[:, -1:] - s.pc  # sum_{j >= i} p, i = 0..n
-    new_run = np.ones((rows, n), dtype=bool)
-    new_run[:, 1:] = s.rho[:, 1:] != s.rho[:, :-1]
-    first = np.maximum.accumulate(np.where(new_run, np.arange(n), 0), axis=1)
-    ok = (s.ps > 0) & (s.qs > 0)
+    same = s.rho[:, 1:] == s.rho[:, :-1]
     with np.errstate(invalid="ignore", over="ignore"):
-        den = s.rho * np.take_along_axis(cum_q, first, axis=1)
-        den += np.take_along_axis(suf_p, first, axis=1)
-        terms = np.where(ok, s.ps / np.where(ok, den, 1.0), 0.0)
+        if same.any():
+            new_run = np.ones((rows, n), dtype=bool)
+            new_run[:, 1:] = ~same
+            first = np.maximum.accumulate(np.where(new_run, np.arange(n), 0), axis=1)
+            den = s.rho * np.take_along_axis(cum_q, first, axis=1)
+            den += np.take_along_axis(suf_p, first, axis=1)
+        else:
+            den = s.rho * cum_q[:, :-1]
+            den += suf_p[:, :-1]
+        ok = (s.ps > 0) & (s.qs > 0)
+        terms = np.divide(s.ps, den, out=np.zeros_like(den), where=ok)
     return np.clip(terms.sum(axis=1), 0.0, 1.0), multi
 
 
