@@ -135,9 +135,9 @@ def sorted_ratio_rows(
 class TreeCurve:
     """Tokens per step of the best token tree at each budget (drafted nodes).
 
-    ``relaxation`` says how the positional vector was used: ``"sorted"`` means the
-    vector was sorted decreasingly (an upper bound on trees whose node's i-th child
-    has acceptance a_i when the vector is not sorted).
+    ``relaxation`` says how the positional vector was used: ``"none"`` means exactly,
+    in drafting order (:func:`positional_tree`); ``"sorted"`` would mean sorted
+    decreasingly, an upper bound when the vector is not sorted.
     """
 
     budget: list[int]
