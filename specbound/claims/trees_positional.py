@@ -91,7 +91,7 @@ def _cases() -> list[Case]:
 
         return Case(label, exact, simulate)
 
-    def real(label, size, depth):
+    def real(label, size, depth, trials=TRIALS):
         target, draft = pair_laws(label)
 
         def exact() -> float:
@@ -100,7 +100,7 @@ def _cases() -> list[Case]:
         def simulate(rng, scale):
             tree = positional_optimal_tree(gsd_vector(label), size, depth)
             return estimate_positional(
-                tree, scaled(TRIALS, scale), rng, target=target, draft=draft
+                tree, scaled(trials, scale), rng, target=target, draft=draft
             )
 
         depth_text = "" if depth is None else f", depth<={depth}"
@@ -113,7 +113,9 @@ def _cases() -> list[Case]:
         real("p=(.5,.5,0) q=(.05,.05,.9)", 32, None),
         real("p=(.6,.4,0) q=(.2,.2,.6)", 64, 4),
         real("p=(.45,.35,.2,0) q=(.1,.1,.1,.7)", 48, None),
-        real(TEXT, 64, None),  # a sorted measured vector: the DP is exact for any order
+        # a sorted measured vector (the DP is exact for any order); n = 200 laws per node
+        # make each walk ~100x dearer than on 3 tokens, hence fewer walks
+        real(TEXT, 64, None, TRIALS // 4),
     ]
 
 
