@@ -68,6 +68,7 @@ REAL_TEXT_CLAIMS = (
     "pairs.tree",
     "pairs.target_entropy_mu",
     "pairs.target_entropy_mu2",
+    "trees.positional_optimal",
 )
 
 

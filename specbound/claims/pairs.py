@@ -212,7 +212,7 @@ def _tree(p, q):
     vector = positional_acceptance_rows(p, q, 3).mean(axis=0)
 
     def simulate(rng, scale):
-        tree = optimal_tree(np.sort(vector)[::-1], BUDGET)
+        tree = optimal_tree(vector, BUDGET)  # exact in drafting order for any order
         kids = [np.flatnonzero(tree.parent == v) for v in range(-1, tree.size)]
         kids = [k[np.argsort(tree.child_index[k])] for k in kids]
         width = np.array([k.size for k in kids])

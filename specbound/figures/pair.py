@@ -30,8 +30,8 @@ def budget_curves(doc: dict) -> Figure:
     """Tokens per step against drafted tokens: chain, K drafts, tree, ERSD chain, bounds.
 
     Chain (gamma drafts, i.i.d. and along the text), K identical drafts at the optimal
-    coupling (one level: 1 + P*(K)), the best positional tree (sorted relaxation: an
-    upper bound for unsorted vectors), an ERSD chain with the mean alpha(1)
+    coupling (one level: 1 + P*(K)), the best positional tree (exact, in drafting
+    order), an ERSD chain with the mean alpha(1)
     (sum_{i<=B} alpha(1)^i), and the speed-of-light curve (deterministic trees chosen
     knowing the target: its bound and optimal-tree mean).
     """

@@ -51,7 +51,7 @@ class PairAnalysis:
     positional : (T, k) array
         Sequoia positional acceptance a_1..a_k at each position.
     tree : TreeCurve
-        Best tree for the corpus positional vector (sorted relaxation).
+        Best tree for the corpus positional vector (exact in drafting order).
     speed_of_light : dict or None
         Budgets, the branching-walk bound and the optimal-tree mean in the corpus
         environment (tokens per step), when computed.

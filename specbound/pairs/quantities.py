@@ -37,7 +37,7 @@ from specbound.distributions import check_int
 from specbound.errors import InvalidArgumentError
 from specbound.lp.optimum import int_power
 from specbound.pairs.positional import RatioSorted, sort_by_ratio
-from specbound.trees import optimal_tree
+from specbound.trees import as_acceptance, optimal_tree, positional_optimal_values
 
 
 def acceptance_rows(target: np.ndarray, draft: np.ndarray) -> np.ndarray:
@@ -155,9 +155,9 @@ def sorted_ratio_rows(
 class TreeCurve:
     """Tokens per step of the best token tree at each budget (drafted nodes).
 
-    ``relaxation`` says how the positional vector was used: ``"sorted"`` means the
-    vector was sorted decreasingly (an upper bound on trees whose node's i-th child
-    has acceptance a_i when the vector is not sorted).
+    ``relaxation`` says how the positional vector was used: ``"none"`` means exactly,
+    in drafting order (:func:`positional_tree`); ``"sorted"`` would mean sorted
+    decreasingly, an upper bound when the vector is not sorted.
     """
 
     budget: list[int]
@@ -168,13 +168,16 @@ class TreeCurve:
 def positional_tree(vector: ArrayLike, budgets: Sequence[int]) -> TreeCurve:
     """Best token tree for a positional acceptance vector, at each budget.
 
-    The value of a tree whose node's i-th child is accepted with probability a_i is
-    1 + sum over its nodes of the product of the a's on the path (Sequoia, arXiv
-    2402.12374; stateless acceptance). **Sorted relaxation**: this uses
-    :func:`specbound.trees.optimal_tree` on the vector sorted decreasingly, which is
-    exact for a non-increasing vector and an upper bound otherwise (the child of
-    index i may be credited with a larger a), until the exact positional optimiser
-    for non-monotone vectors lands (issue 19, item 4).
+    The value of a tree whose node's i-th child is accepted with probability a_i, the
+    children of a node being a prefix of its candidates, is 1 + sum over its nodes of
+    the product of the a's on the path (Sequoia, arXiv 2402.12374; stateless
+    acceptance). Exact for any order of the vector (``relaxation`` is ``"none"``): a
+    non-increasing vector takes :func:`specbound.trees.optimal_tree` (best-first greedy,
+    any budget); any other order the prefix-drafting DP of
+    :func:`specbound.trees.positional_optimal_values`, one run for every budget
+    (O(k x budget^2 / 2): budgets up to 1024 in well under a second). The greedy on the
+    sorted vector would only be an upper bound then (it may draft candidate i + 1
+    without candidate i).
 
     Parameters
     ----------
@@ -187,13 +190,18 @@ def positional_tree(vector: ArrayLike, budgets: Sequence[int]) -> TreeCurve:
     --------
     >>> positional_tree([0.5, 0.25], [1, 2]).tokens_per_step
     [1.5, 1.75]
+    >>> positional_tree([0.25, 0.5], [1, 2]).tokens_per_step  # candidate 2 needs candidate 1
+    [1.25, 1.75]
     """
-    a = np.sort(np.asarray(vector, dtype=np.float64))[::-1]
+    a = as_acceptance(vector, "vector", require_sorted=False)
     sizes = [check_int(b, "budgets", 1) for b in budgets]
     if not sizes:
         raise InvalidArgumentError("budgets: no budget given")
+    if np.any(np.diff(a) > 0):
+        exact = positional_optimal_values(a, max(sizes))
+        return TreeCurve(sizes, [1.0 + float(exact[b]) for b in sizes], "none")
     tree = optimal_tree(a, max(sizes))
     pi = np.sort(np.asarray(tree.path_probability, dtype=np.float64))[::-1]
     curve = np.concatenate(([0.0], np.cumsum(pi)))
     values = [1.0 + float(curve[min(b, pi.size)]) for b in sizes]
-    return TreeCurve(sizes, values, "sorted")
+    return TreeCurve(sizes, values, "none")

@@ -44,7 +44,7 @@ QUESTIONS = (
         "Tokens per target call of the best fixed token tree of B drafted tokens",
         "a fixed token tree; at each node candidates sampled from q without replacement "
         "and verified one after another (Sequoia); positions i.i.d. with the corpus vector; "
-        "sorted relaxation (an upper bound while the vector is unsorted)",
+        "a node drafts a prefix of its candidates (exact for any order of the vector)",
     ),
     (
         "speed of light",
