@@ -18,6 +18,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 reproduce: $(VENV)/.installed
 	$(BIN)/specbound reproduce $(ARGS)
+	$(BIN)/specbound pair --example text --out results/pair-text --no-progress
+	$(BIN)/specbound pair --example synthetic --out results/pair-synthetic --no-progress
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -46,6 +46,11 @@ def as_rng(rng: RngLike = None) -> np.random.Generator:
 
 
 def _as_float_array(x: Any, name: str) -> np.ndarray:
+    return _read_float_array(x, name)[0]
+
+
+def _read_float_array(x: Any, name: str) -> tuple[np.ndarray, np.dtype]:
+    """``x`` as a float64 copy, with the dtype it came in (which sets the sum tolerance)."""
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged nested lists and the like
@@ -56,11 +61,37 @@ def _as_float_array(x: Any, name: str) -> np.ndarray:
         raise InvalidArgumentError(f"{name}: must be numeric, got dtype {arr.dtype}")
     if np.iscomplexobj(arr):
         raise InvalidArgumentError(f"{name}: must be real, got complex values")
-    return arr.astype(np.float64, copy=True)
+    return arr.astype(np.float64, copy=True), arr.dtype
 
 
-def _check_probability_rows(arr: np.ndarray, name: str) -> np.ndarray:
-    """Check finiteness, signs and row sums of a float array whose last axis is a law."""
+def sum_tolerance(dtype: Any, n: int) -> float:
+    """Largest tolerated |sum - 1| of a probability vector of ``n`` entries of ``dtype``.
+
+    .. math:: \\mathrm{tol} = \\max(10^{-9},\\ \\varepsilon_{\\mathrm{dtype}}\\,(8 + n/32))
+
+    A softmax computed in ``dtype`` sums to 1 within its normaliser's rounding error:
+    ~ eps log2(n) for pairwise (numpy, GPU tree) sums, but up to ~ n eps / 70 measured
+    for a sequential float32 sum over 256k tokens (4.3e-4), which this admits with a
+    margin of 2. float32: 9.5e-7 for n = 2, 9.5e-4 for n = 256k (a sum of 1.001 is
+    refused up to n = 262k); float64 and integers: 1e-9 (:data:`SUM_TOLERANCE`) up to
+    n ~ 10^8; ``"bfloat16"`` (decoded safetensors) uses eps = 2^-7.
+    """
+    if str(dtype) == "bfloat16":  # not a numpy dtype: 8 significant bits
+        eps = 2.0**-7
+    else:
+        dt = np.dtype(dtype)
+        eps = float(np.finfo(dt if np.issubdtype(dt, np.floating) else np.float64).eps)
+    return max(SUM_TOLERANCE, eps * (8.0 + int(n) / 32.0))
+
+
+def _check_probability_rows(
+    arr: np.ndarray, name: str, dtype: Any = np.float64, normalize: bool = False
+) -> np.ndarray:
+    """Check finiteness, signs and row sums of a float array whose last axis is a law.
+
+    Row sums must lie within :func:`sum_tolerance` of 1 (any positive sum when
+    ``normalize``); rows are divided by their float64 sums.
+    """
     if arr.shape[-1] == 0:
         raise InvalidArgumentError(f"{name}: is empty")
     bad = ~np.isfinite(arr)
@@ -71,26 +102,43 @@ def _check_probability_rows(arr: np.ndarray, name: str) -> np.ndarray:
     neg = arr < 0
     if neg.any():
         idx = tuple(int(i) for i in np.argwhere(neg)[0])
+        word = "weight" if normalize else "probability"
         raise InvalidArgumentError(
-            f"{name}: contains a negative probability {arr[idx]:.6g} at index {_fmt(idx)}"
+            f"{name}: contains a negative {word} {arr[idx]:.6g} at index {_fmt(idx)}"
         )
     sums = arr.sum(axis=-1)
-    off = np.abs(sums - 1.0) > SUM_TOLERANCE
+    if normalize:
+        off = np.atleast_1d(sums <= 0)
+    else:
+        tol = sum_tolerance(dtype, arr.shape[-1])
+        off = np.atleast_1d(np.abs(sums - 1.0) > tol)
     if off.any():
-        idx = tuple(int(i) for i in np.argwhere(np.atleast_1d(off))[0])
+        idx = tuple(int(i) for i in np.argwhere(off)[0])
         where = "" if arr.ndim == 1 else f" (row {_fmt(idx)})"
         s = float(np.atleast_1d(sums)[idx])
+        if normalize:
+            raise InvalidArgumentError(f"{name}: weights sum to {s:.6g}{where}; need > 0")
         raise InvalidArgumentError(
-            f"{name}: probabilities sum to {s:.12g}{where}, not 1 (tolerance {SUM_TOLERANCE:g})"
+            f"{name}: probabilities sum to {s:.12g}{where}, not 1 (tolerance {tol:.2g} "
+            f"for {arr.shape[-1]} entries of {np.dtype(dtype)}; pass normalize=True for "
+            "unnormalised weights)"
         )
     return arr / sums[..., None]
+
+
+def sum_deviation(x: ArrayLike) -> float:
+    """Largest |row sum - 1| of a law or of the rows of a batch, summed in float64."""
+    arr = np.asarray(x)
+    return float(np.max(np.abs(arr.sum(axis=-1, dtype=np.float64) - 1.0), initial=0.0))
 
 
 def _fmt(idx: tuple[int, ...]) -> str:
     return str(idx[0]) if len(idx) == 1 else str(idx)
 
 
-def as_distribution(x: ArrayLike, name: str = "distribution") -> np.ndarray:
+def as_distribution(
+    x: ArrayLike, name: str = "distribution", *, normalize: bool = False
+) -> np.ndarray:
     """Validate a probability vector and return it as a float64 1-D array.
 
     Parameters
@@ -99,37 +147,42 @@ def as_distribution(x: ArrayLike, name: str = "distribution") -> np.ndarray:
         Probabilities of the n tokens.
     name : str
         Argument name used in error messages.
+    normalize : bool
+        Accept non-negative weights with a positive sum and divide by it.
 
     Returns
     -------
     (n,) ndarray of float64
-        A copy of ``x``; a sum within ``SUM_TOLERANCE`` (1e-9) of 1 is renormalised
-        to remove rounding.
+        A copy of ``x`` divided by its float64 sum (which must lie within
+        :func:`sum_tolerance` of 1: 1e-9 for float64, about 4 eps sqrt(n) for float32
+        and other narrow dtypes). :func:`sum_deviation` reports the deviation removed.
 
     Raises
     ------
     InvalidArgumentError (a ValueError)
         Naming ``name`` and the problem: not numeric, not 1-D, empty, NaN or inf,
-        negative entries, or a sum farther than 1e-9 from 1.
+        negative entries, or a sum off 1 by more than the dtype's tolerance.
 
     Examples
     --------
     >>> as_distribution([0.25, 0.75], name="target")
     array([0.25, 0.75])
     """
-    arr = _as_float_array(x, name)
+    arr, dtype = _read_float_array(x, name)
     if arr.ndim != 1:
         raise InvalidArgumentError(f"{name}: must be 1-D, got shape {arr.shape}")
-    return _check_probability_rows(arr, name)
+    return _check_probability_rows(arr, name, dtype, normalize)
 
 
-def as_distributions(x: ArrayLike, name: str = "distributions") -> np.ndarray:
+def as_distributions(
+    x: ArrayLike, name: str = "distributions", *, normalize: bool = False
+) -> np.ndarray:
     """Validate a (K, n) array whose rows are probability vectors (e.g. ``drafts``).
 
-    A 1-D input is read as a single row, shape (1, n). Errors as in
-    :func:`as_distribution`, naming the row.
+    A 1-D input is read as a single row, shape (1, n). Tolerance, ``normalize`` and
+    errors as in :func:`as_distribution`, naming the row.
     """
-    arr = _as_float_array(x, name)
+    arr, dtype = _read_float_array(x, name)
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2:
@@ -138,17 +191,17 @@ def as_distributions(x: ArrayLike, name: str = "distributions") -> np.ndarray:
         )
     if arr.shape[0] == 0:
         raise InvalidArgumentError(f"{name}: has no rows")
-    return _check_probability_rows(arr, name)
+    return _check_probability_rows(arr, name, dtype, normalize)
 
 
 def as_kernel(x: ArrayLike, name: str = "kernel") -> np.ndarray:
     """Validate an (n, n) row-stochastic matrix (row i = next-token law after token i)."""
-    arr = _as_float_array(x, name)
+    arr, dtype = _read_float_array(x, name)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise InvalidArgumentError(
             f"{name}: must be a square (n, n) matrix, got shape {arr.shape}"
         )
-    return _check_probability_rows(arr, name)
+    return _check_probability_rows(arr, name, dtype)
 
 
 def check_same_size(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:

@@ -58,6 +58,17 @@ REAL_TEXT_CLAIMS = (
     "trees.accepted_law",
     "trees.optimal_is_brute_force_max",
     "trees.optimal_upper_bound",
+    "pairs.acceptance",
+    "pairs.chain_along_text",
+    "pairs.multidraft_identical_k2",
+    "pairs.multidraft_identical_k4",
+    "pairs.multidraft_identical_optimal",
+    "pairs.ersd_alpha_one",
+    "pairs.positional",
+    "pairs.tree",
+    "pairs.target_entropy_mu",
+    "pairs.target_entropy_mu2",
+    "trees.positional_optimal",
 )
 
 

@@ -9,6 +9,7 @@ import pytest
 from specbound.claims import CLAIM_MODULES, all_claims
 from specbound.cli import build_parser
 from specbound.figures import all_figures
+from specbound.figures.pair import PAIR_FIGURES
 
 ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "specbound"
@@ -71,7 +72,8 @@ def test_every_test_file_is_on_the_map():
 
 
 def test_every_figure_is_on_the_map():
-    assert set(_column("figures")) == {f.name for f in all_figures()}
+    pair = {f"pair/{name}" for name, _ in PAIR_FIGURES}
+    assert set(_column("figures")) == {f.name for f in all_figures()} | pair
 
 
 def test_every_command_is_on_the_map():

@@ -34,12 +34,16 @@ def test_tree_command_large_size_no_drawing(capsys):
 def test_tree_command_sort_option(capsys):
     assert main(["tree", "--acceptance", "0.1,0.9", "--size", "2", "--sort"]) == 0
     assert "E[accepted]      1.71" in capsys.readouterr().out
+    # drafting order: candidate 2 needs candidate 1, so the best is 0.1 + 0.9
+    assert main(["tree", "--acceptance", "0.1,0.9", "--size", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "E[accepted]      1\n" in out
+    assert "chain of 2: 0.11" in out and "batch of 2: 1" in out
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--acceptance", "0.1,0.9", "--size", "2"], "acceptance: must be sorted best child"),
         (["--acceptance", "0.7,0.6", "--size", "2"], "acceptance: entries are probabilities"),
         (["--acceptance", "1.5", "--size", "2"], "acceptance: entries must lie in"),
         (["--acceptance", "0.5", "--size", "-1"], "size: must be >= 0"),

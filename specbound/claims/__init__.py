@@ -46,10 +46,12 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.exponential_races_trees",
     "specbound.claims.exponential_races_relations",
     "specbound.claims.trees",
+    "specbound.claims.trees_positional",
     "specbound.claims.branching_walk",
     "specbound.claims.branching_walk_bounds",
     "specbound.claims.branching_walk_drafters",
     "specbound.claims.multidraft",
+    "specbound.claims.pairs",
 )
 
 Simulated = Estimate | GofResult

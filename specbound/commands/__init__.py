@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "specbound.commands.trees",
     "specbound.commands.branching_walk",
     "specbound.commands.multidraft",
+    "specbound.commands.pair",
 )
 
 
@@ -111,6 +112,8 @@ def _rows_to_array(rows: list[list[float]], name: str) -> np.ndarray:
     if len({len(r) for r in rows}) > 1:
         raise InvalidArgumentError(f"{name}: rows have different lengths")
     arr = np.array(rows, dtype=np.float64)
+    if arr.shape[1] == 1:  # one number per line: a vector
+        return arr[:, 0]
     return arr[0] if arr.shape[0] == 1 else arr
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
 from specbound.commands import (
     add_random_options,
     integer,
@@ -28,18 +30,24 @@ def register(subparsers) -> None:
         help="optimal draft tree for a per-child acceptance vector",
         description="Optimal draft tree of SIZE non-root nodes when the child of rank r of "
         "every node is accepted with probability ACCEPTANCE[r] (a rank law, a positional "
-        "acceptance vector, or a sorted next-token distribution). Prints E[accepted] and "
-        "tokens per step, compares with a chain and a batch, and draws small trees.",
+        "acceptance vector, or a sorted next-token distribution). A vector that is not "
+        "sorted best first is read in drafting order (a node drafts a prefix of the "
+        "candidates) and solved exactly; --sort lets a node draft any ranks instead. "
+        "Prints E[accepted] and tokens per step, compares with a chain and a batch, and "
+        "draws small trees.",
     )
     p.add_argument(
         "--acceptance",
         required=True,
-        help="per-child acceptance, best first, e.g. 0.8,0.1,0.05 (or a .npy/.csv file)",
+        help="per-child acceptance in drafting order, e.g. 0.8,0.1,0.05 (or a .npy/.csv file)",
     )
     p.add_argument("--size", required=True, type=integer, help="non-root nodes (drafted tokens)")
     p.add_argument("--max-depth", type=integer, default=None, help="largest node depth (>= 1)")
     p.add_argument(
-        "--sort", action="store_true", help="sort the acceptance vector instead of rejecting it"
+        "--sort",
+        action="store_true",
+        help="use the entries best first (any ranks may be drafted: an ERSD rank law) "
+        "instead of the drafting order",
     )
     p.add_argument(
         "--draw-limit",
@@ -55,7 +63,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the optimal tree's value (and drawing, comparison, Monte Carlo estimate)."""
-    acc = as_acceptance(read_array(args.acceptance, "acceptance"), require_sorted=not args.sort)
+    acc = as_acceptance(read_array(args.acceptance, "acceptance"), require_sorted=False)
     size = check_int(args.size, "size", 0)
     draw_limit = check_int(args.draw_limit, "draw_limit", 0)
     tree = optimal_tree(acc, size, max_depth=args.max_depth, sort=args.sort)
@@ -65,11 +73,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"optimal tree: size {tree.size}, depth {tree.depth} (limit {limit})")
     print(f"  E[accepted]      {tree.expected_accepted:.10g}")
     print(f"  tokens per step  {tree.tokens_per_step:.10g}")
-    best = float(acc.max())
-    # chain of k best children: sum_{i=1}^{k} b^i (at most max_depth long)
+    # the candidates a chain and a batch use: best first with --sort, else drafting order
+    ranked = np.sort(acc)[::-1] if args.sort else acc
+    best = float(ranked[0])
+    # chain of k first children: sum_{i=1}^{k} b^i (at most max_depth long)
     length = size if args.max_depth is None else min(size, args.max_depth)
     chain = float(length) if best >= 1.0 else best * (1.0 - best**length) / (1.0 - best)
-    batch = float(sum(sorted(acc.tolist(), reverse=True)[: min(size, acc.size)]))
+    batch = float(ranked[: min(size, acc.size)].sum())
     print("compare (E[accepted]):")
     print(f"  chain of {length}: {chain:.10g}")
     print(f"  batch of {min(size, acc.size)}: {batch:.10g}")

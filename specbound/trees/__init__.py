@@ -19,14 +19,16 @@ or a next-token distribution sorted in decreasing order (the target's law in a
 deterministic environment). Its entries are probabilities of disjoint events, so
 they must lie in [0, 1] and sum to at most 1.
 
-**Sorting policy.** ``optimal_tree`` and the standard shapes require the vector
-best child first (non-increasing) and reject anything else with an
-``InvalidArgumentError``: a positional vector's order is meaningful (the i-th
-child of a node is the i-th drafted token) and silently reordering it would make
-``child_index`` point at a different child than the caller meant. Pass
-``sort=True`` to ``optimal_tree`` to let it use the entries in decreasing order;
-``child_index`` then holds the *original* index of the entry each child uses, so
-``acceptance[child_index]`` is still the child's acceptance. ``tree_value``
+**Sorting policy.** A positional vector's order is meaningful: the i-th child of a
+node is the i-th drafted candidate, and a node drafts a prefix of the candidates.
+``optimal_tree`` never reorders silently. A non-increasing vector gets the greedy (for
+which the prefix constraint is free); any other order is solved exactly under the prefix
+constraint by :func:`positional_optimal_tree` (a measured Sequoia vector is often not
+sorted). ``sort=True`` uses the entries in decreasing order instead, as for an ERSD
+rank law where any set of ranks may be drafted; ``child_index`` then holds the
+*original* index of the entry each child uses, so ``acceptance[child_index]`` is still
+the child's acceptance. For a positional vector that is only a relaxation (an upper
+bound). The standard shapes require the vector best child first; ``tree_value``
 accepts any order (it evaluates a given tree).
 
 Tree size counts non-root nodes (drafted tokens).
@@ -37,7 +39,8 @@ of the accepted count), :mod:`~specbound.trees.evaluate` (trees given as arrays 
 paths), :mod:`~specbound.trees.shapes` (chain, batch, k-ary),
 :mod:`~specbound.trees.greedy` (best-first / Tunstall, heap and threshold search),
 :mod:`~specbound.trees.depth_limited` (Sequoia-style DP),
-:mod:`~specbound.trees.optimal` (``optimal_tree``) and
+:mod:`~specbound.trees.optimal` (``optimal_tree``),
+:mod:`~specbound.trees.positional` (exact prefix-drafting DP for vectors in any order) and
 :mod:`~specbound.trees.enumeration` (every tree of a size, for brute force).
 """
 
@@ -54,6 +57,7 @@ from specbound.trees.greedy import _greedy_heap as _greedy_heap
 from specbound.trees.greedy import _greedy_threshold as _greedy_threshold
 from specbound.trees.greedy import _malthusian as _malthusian
 from specbound.trees.optimal import check_tree_size, optimal_tree
+from specbound.trees.positional import positional_optimal_tree, positional_optimal_values
 from specbound.trees.shapes import batch_tree, chain_tree, kary_tree
 from specbound.trees.tree import DraftTree, accepted_distribution
 
@@ -68,6 +72,8 @@ __all__ = [
     "enumerate_trees",
     "kary_tree",
     "optimal_tree",
+    "positional_optimal_tree",
+    "positional_optimal_values",
     "tree_from_paths",
     "tree_value",
 ]

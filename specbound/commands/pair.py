@@ -1,0 +1,145 @@
+"""Subcommand ``specbound pair``: every exact quantity of a target/draft model pair.
+
+Reads two models' outputs over the same text (:func:`specbound.pairs.load_pair`),
+applies each model's sampling settings, and reports acceptance, chains, K drafts,
+ERSD alpha(1), entropy moments, the positional acceptance vector with its best tree,
+and the speed-of-light curve (:func:`specbound.pairs.analyse_pair`). ``--out DIR``
+writes ``pair.json``, ``pair.md`` and figures, each atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from specbound.commands import positive_int_list, print_table, progress_flag
+from specbound.errors import InvalidArgumentError
+
+
+def register(subparsers) -> None:
+    """Add ``specbound pair``."""
+    p = subparsers.add_parser(
+        "pair",
+        help="exact quantities of a target/draft model pair from their outputs",
+        description="Analyse two models' outputs over the same positions (logits or "
+        "probabilities; .npy, .npz, .safetensors files or directories of shards). Sampling "
+        "settings apply to both models (draft options override for the draft) in the order "
+        "temperature, top-k, top-p, min-p. --example text|synthetic writes and analyses the "
+        "shipped real-text pair or a seeded 128k-token synthetic pair.",
+    )
+    p.add_argument("--target", help="target model outputs: file or directory of shards")
+    p.add_argument("--draft", help="draft model outputs: file or directory of shards")
+    p.add_argument(
+        "--example",
+        choices=("text", "synthetic"),
+        help="write this example pair (under DIR/inputs with --out) and analyse it",
+    )
+    p.add_argument("--vocab", type=int, default=None, help="example vocabulary size")
+    p.add_argument("--positions", type=int, default=None, help="example positions")
+    p.add_argument("--kind", choices=("logits", "probs"), default="logits")
+    p.add_argument("--key", default=None, help="tensor name in .npz/.safetensors files")
+    p.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (default 1)")
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--top-p", type=float, default=None)
+    p.add_argument("--min-p", type=float, default=None)
+    for opt in ("temperature", "top-k", "top-p", "min-p"):
+        p.add_argument(
+            f"--draft-{opt}",
+            type=int if opt == "top-k" else float,
+            default=None,
+            help=f"the draft's {opt} (default: the target's)",
+        )
+    p.add_argument("--drafts", default="1,2,4,8", help="K values of identical drafts")
+    p.add_argument("--budget", default=",".join(str(2**i) for i in range(11)), help="tree budgets")
+    p.add_argument("--candidates", type=int, default=None, help="positional vector length")
+    p.add_argument(
+        "--environments",
+        type=int,
+        default=8,
+        help="environments of the speed-of-light optimal-tree mean (0: bound only)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", default=None, help="write pair.json, pair.md and figures here")
+    p.set_defaults(func=run)
+
+
+def _inputs(args: argparse.Namespace, scratch: Path) -> tuple:
+    from specbound.pairs.examples import write_synthetic_pair, write_text_pair
+
+    if args.example is None:
+        if not args.target or not args.draft:
+            raise InvalidArgumentError("target: give --target and --draft (or --example)")
+        return args.target, args.draft
+    if args.target or args.draft:
+        raise InvalidArgumentError("example: give either --example or --target/--draft")
+    base = Path(args.out) / "inputs" if args.out else scratch
+    if args.example == "text":
+        return write_text_pair(base, args.vocab or 1000, args.positions or 2000)
+    return write_synthetic_pair(base, args.vocab or 131_072, args.positions or 128, args.seed)
+
+
+def write_report(out: Path, doc: dict, description: str) -> list[Path]:
+    """Write ``pair.json``, the figures and ``pair.md`` under ``out``, each atomically."""
+    from specbound.figures.pair import PAIR_FIGURES
+    from specbound.pairs.examples import atomic_write
+    from specbound.pairs.report import markdown
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "pair.json"]
+    text = json.dumps(doc, indent=1, allow_nan=False) + "\n"  # strict JSON: no NaN/Infinity
+    atomic_write(written[0], lambda t: t.write_text(text))
+    for name, make in PAIR_FIGURES:
+        fig = make(doc)
+        atomic_write(out / name, lambda t, f=fig: f.savefig(t, dpi=120, format="png"))
+        written.append(out / name)
+    report = markdown(doc, description, [name for name, _ in PAIR_FIGURES])
+    atomic_write(out / "pair.md", lambda t: t.write_text(report))
+    written.append(out / "pair.md")
+    return written
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse the pair; print a table or JSON; write the report with ``--out``."""
+    from specbound.pairs import analyse_pair, load_pair
+    from specbound.pairs.report import summary_rows
+
+    with tempfile.TemporaryDirectory(prefix="specbound-pair-") as scratch:
+        target, draft = _inputs(args, Path(scratch))
+        pair = load_pair(
+            target,
+            draft,
+            temperature=args.temperature,
+            top_k=args.top_k,
+            top_p=args.top_p,
+            min_p=args.min_p,
+            draft_temperature=args.draft_temperature,
+            draft_top_k=args.draft_top_k,
+            draft_top_p=args.draft_top_p,
+            draft_min_p=args.draft_min_p,
+            kind=args.kind,
+            key=args.key,
+        )
+        analysis = analyse_pair(
+            pair,
+            drafts=positive_int_list(args.drafts, "drafts"),
+            budgets=positive_int_list(args.budget, "budget"),
+            candidates=args.candidates,
+            environments=args.environments,
+            rng=args.seed,
+            progress=progress_flag(args),
+        )
+        doc = analysis.to_dict()
+    if args.format == "json":
+        print(json.dumps(doc, allow_nan=False))
+    else:
+        print(pair.describe())
+        print_table(["quantity", "value"], summary_rows(doc))
+    if args.out:
+        for path in write_report(Path(args.out), doc, pair.describe()):
+            if args.format == "table":
+                print(f"wrote {path}")
+    return 0
