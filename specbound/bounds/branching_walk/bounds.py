@@ -33,9 +33,13 @@ def _check_size(size: float) -> int:
     return check_int(size, "size", 1)
 
 
+#: Below this mu, mu^2 loses precision or underflows (subnormal below 1.5e-154).
+_TINY_MU = 1e-150
+
+
 def _over_mu_squared(x: float, mu: float) -> float:
-    """x / mu^2 as (x / mu) / mu: mu^2 underflows to 0 for mu < 1.5e-154 (peaked laws)."""
-    return (x / mu) / mu
+    """x / mu^2, as (x / mu) / mu for tiny mu, where mu^2 underflows (peaked laws)."""
+    return x / mu**2 if mu > _TINY_MU else (x / mu) / mu
 
 
 def renewal_bound(mu: float, mu2: float, size: int) -> float:
@@ -159,7 +163,9 @@ def asymptotic_accepted(mu: float, mu2: float, size: int) -> float:
     size = _check_size(size)
     if mu == 0:
         return math.inf
-    return (math.log(mu * size) + mu2 / mu / 2) / mu - 1.0
+    if mu > _TINY_MU:
+        return math.log(mu * size) / mu + mu2 / (2 * mu**2) - 1.0
+    return (math.log(mu * size) + mu2 / mu / 2) / mu - 1.0  # no inf - inf
 
 
 def asymptotic_min_size(mu: float, mu2: float) -> float:
