@@ -50,7 +50,7 @@ class ExactStep:
 
 
 def _accept(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """P(U den < num) for U ~ Uniform[0, 1): min(1, num / den), 1 if den = 0 < num, 0 if num = 0."""
+    """P(U den < num), U ~ Uniform[0, 1): min(1, num / den); 1 if den = 0 < num; 0 if num = 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(den > 0, np.minimum(1.0, num / np.where(den > 0, den, 1.0)), 1.0)
     return np.where(num > 0, ratio, 0.0)

@@ -2,17 +2,13 @@
 
 Every sampler is vectorised: one call produces ``size`` independent trials.
 
-======  ==================================================================  ==========================
-kind    signature                                                           returns
-======  ==================================================================  ==========================
-single  ``f(target (n,), draft (n,), size, rng)``                           tokens (size,) int,
-                                                                            accepted (size,) bool
-multi   ``f(target (n,), drafts (K, n), size, rng)``                        tokens, accepted
-chain   ``f(target_kernel (n, n), draft_kernel (n, n), start, gamma,        sequences (size, gamma+1),
-        size, rng)``                                                        accepted_counts (size,)
-tree    ``f(target_kernel (n, n), draft_kernel (n, n), start, parent,       sequences (size, depth+1),
-        size, rng)``                                                        accepted_counts (size,)
-======  ==================================================================  ==========================
+* single: ``f(target (n,), draft (n,), size, rng) -> (tokens (size,) int, accepted (size,)
+  bool)``;
+* multi: ``f(target (n,), drafts (K, n), size, rng) -> (tokens, accepted)``;
+* chain: ``f(target_kernel (n, n), draft_kernel (n, n), start, gamma, size, rng) ->
+  (sequences (size, gamma + 1) int, accepted_counts (size,) int)``;
+* tree: ``f(target_kernel (n, n), draft_kernel (n, n), start, parent, size, rng) ->
+  (sequences (size, depth + 1) int, accepted_counts (size,) int)``.
 
 Chains and trees run on a Markov model (the next-token law depends on the last
 token): row x of a kernel is the law after token x, ``start`` is the token before

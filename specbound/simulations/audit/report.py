@@ -177,7 +177,8 @@ class AuditResult:
             )
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
         lines = [
-            f"audit of {self.sampler} ({self.kind}: {len(self.cases)} cases x {self.trials:,} trials"
+            f"audit of {self.sampler} ({self.kind}: "
+            f"{len(self.cases)} cases x {self.trials:,} trials"
             + (", one trial per call in a Python loop" if self.per_trial else "")
             + ")",
             "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)),

@@ -81,7 +81,7 @@ def greedy(rows: np.ndarray) -> np.ndarray:
 
 
 def without_temperature(rows: np.ndarray) -> np.ndarray:
-    """The draft law before temperature: softmax(l) from q = softmax(l / T), i.e. q^T renormalised."""
+    """The draft law before temperature: softmax(l) from q = softmax(l / T), i.e. q^T rescaled."""
     z = rows**TEMPERATURE
     return z / z.sum(axis=-1, keepdims=True)
 

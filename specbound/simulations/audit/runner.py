@@ -175,7 +175,7 @@ def _estimate(total: float, total_sq: float, n: int) -> Estimate:
 
 def _above(successes: float, trials: int, optimum: float) -> float:
     """P(Binomial(trials, optimum) >= successes): is the acceptance above the optimum?"""
-    s = int(round(successes))
+    s = round(successes)
     if s == 0 or optimum >= 1.0:
         return 1.0
     if optimum <= 0.0:
