@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "specbound.commands.trees",
     "specbound.commands.branching_walk",
     "specbound.commands.multidraft",
+    "specbound.commands.audit",
 )
 
 
