@@ -115,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("target-law: give --target-law and --draft-law together")
     pairs = None
     if args.target_law is not None:
-        pairs = [(read_array(args.target_law, "target-law"), read_array(args.draft_law, "draft-law"))]
+        laws = read_array(args.target_law, "target-law"), read_array(args.draft_law, "draft-law")
+        pairs = [laws]
     result = audit(
         sampler,
         args.kind,

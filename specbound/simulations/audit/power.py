@@ -67,6 +67,25 @@ def detectable_tv(bins: int, trials: int, level: float, power: float = POWER) ->
     return min(1.0, math.sqrt(lam / (4.0 * trials)))
 
 
+def power_against(law: np.ndarray, target: np.ndarray, trials: int, level: float) -> float:
+    """Probability that the audit's test at ``level`` flags a sampler whose output law is ``law``.
+
+    Noncentral chi-square with lambda = N sum_b (law_b - target_b)^2 / target_b over the
+    bins merged as the test merges them, or, if larger, the probability 1 - (1 - m0)^N of
+    seeing an outcome of target probability 0 (mass m0 under ``law``).
+    """
+    support = target > 0
+    hit_impossible = 1.0 - (1.0 - float(law[~support].sum())) ** trials
+    labels = merge_bins(trials * target[support], MIN_EXPECTED)
+    expected = np.bincount(labels, weights=target[support])
+    observed = np.bincount(labels, weights=law[support])
+    if expected.size < 2:
+        return hit_impossible
+    lam = trials * float(((observed - expected) ** 2 / expected).sum())
+    crit = float(special.chdtri(expected.size - 1, level))
+    return max(hit_impossible, 1.0 - float(special.chndtr(crit, expected.size - 1, lam)))
+
+
 def trials_for_power(tv: float, laws: list[np.ndarray], level: float, power: float = POWER) -> int:
     """Fewest trials at which every law's test detects a merged-bin TV bias ``tv``.
 
