@@ -94,14 +94,12 @@ def test_power_chooses_the_trials():
     result = audit(speculative_step, "single", CASES, power=0.05, rng=6, progress=False)
     assert all(c.detectable_tv <= 0.05 for c in result.cases)
     fewer = trials_for_power(0.05, [c.law for c in CASES], 1e-4 / 6) - 100
-    assert any(
-        detectable_tv(merged_bins(c.law, fewer)[0], fewer, 1e-4 / 6) > 0.05 for c in CASES
-    )
-    with pytest.raises(InvalidArgumentError, match="^power: give either"):
+    assert any(detectable_tv(merged_bins(c.law, fewer)[0], fewer, 1e-4 / 6) > 0.05 for c in CASES)
+    with pytest.raises(InvalidArgumentError, match=r"^power: give either"):
         audit(speculative_step, "single", CASES, trials=10, power=0.1)
-    with pytest.raises(InvalidArgumentError, match="^power: detecting TV"):
+    with pytest.raises(InvalidArgumentError, match=r"^power: detecting TV"):
         audit(speculative_step, "single", CASES, power=1e-6)
-    with pytest.raises(InvalidArgumentError, match="^power: the total variation"):
+    with pytest.raises(InvalidArgumentError, match=r"^power: the total variation"):
         audit(speculative_step, "single", CASES, power=0.0)
 
 
@@ -138,13 +136,13 @@ def test_json_report_and_reproducibility():
 
 
 def test_bad_arguments():
-    with pytest.raises(InvalidArgumentError, match="^kind:"):
+    with pytest.raises(InvalidArgumentError, match=r"^kind:"):
         audit(speculative_step, "beam")
-    with pytest.raises(InvalidArgumentError, match="^sampler:"):
+    with pytest.raises(InvalidArgumentError, match=r"^sampler:"):
         audit(42)
-    with pytest.raises(InvalidArgumentError, match="^trials:"):
+    with pytest.raises(InvalidArgumentError, match=r"^trials:"):
         audit(speculative_step, "single", CASES, trials=1)
-    with pytest.raises(InvalidArgumentError, match="^target_kernel: n"):
+    with pytest.raises(InvalidArgumentError, match=r"^target_kernel: n"):
         battery("chain", pairs=[(np.eye(50), np.eye(50))])
-    with pytest.raises(InvalidArgumentError, match="^parent:"):
+    with pytest.raises(InvalidArgumentError, match=r"^parent:"):
         battery("tree", parent=[0, 1])

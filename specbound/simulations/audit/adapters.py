@@ -4,7 +4,8 @@ Two public call signatures are supported (checked against the projects' sources)
 
 * Hugging Face transformers, ``transformers.generation.utils._speculative_sampling(
   candidate_input_ids (1, L + gamma), candidate_logits (1, gamma, V), candidate_length,
-  new_logits (1, gamma + 1, V), is_done_candidate) -> (valid_tokens (1, m + 1), n_matches)``:
+  new_logits (1, gamma + 1, V), is_done_candidate) -> (valid_tokens (1, m + 1), n_matches)``
+  (4.x; 5.x replaced ``is_done_candidate`` by an optional ``assistant_ensemble_weight``):
   one sequence per call (batch 1), so the adapter loops over trials.
 * vLLM's rejection sampler, ``RejectionSampler.forward(target_with_bonus_probs (B, k + 1, V),
   bonus_token_ids (B, 1), draft_probs (B, k, V), draft_token_ids (B, k), seeded_seqs=None)
@@ -22,6 +23,7 @@ then), or any functions with the same roles (tests use numpy stand-ins).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,13 +88,28 @@ def _chain_drafts(
     return states
 
 
+def _hf_keywords(fn: Callable) -> dict:
+    """``is_done_candidate=False`` if ``fn`` takes it (transformers 4.x); none otherwise.
+
+    transformers 5.x replaced that fifth parameter by the optional
+    ``assistant_ensemble_weight`` (a biased relaxation when set): it is left at its default.
+    """
+    try:
+        names = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {"is_done_candidate": False} if "is_done_candidate" in names else {}
+
+
 def from_hf(fn: Callable, kind: str = "single", bridge: Bridge | None = None) -> Callable:
     """An audit sampler of ``kind`` ("single" or "chain") calling HF's ``_speculative_sampling``.
 
-    One call of ``fn`` per trial (batch 1, as transformers does); ``is_done_candidate`` is
-    False. The emitted tokens are ``valid_tokens``; accepted = ``n_matches``.
+    One call of ``fn`` per trial (batch 1, as transformers does) with the first four
+    arguments by position (and ``is_done_candidate=False`` where it exists). The emitted
+    tokens are ``valid_tokens``; accepted = ``n_matches``.
     """
     br = bridge or torch_bridge()
+    extra = _hf_keywords(fn)
 
     def run(log_p, log_q, rows, ids, rng):
         """rows (size, gamma + 1): table row of each position; ids (size, gamma): drafts."""
@@ -106,7 +123,7 @@ def from_hf(fn: Callable, kind: str = "single", bridge: Bridge | None = None) ->
                 br.floats(log_q[rows[i, :gamma]][None]),
                 gamma,
                 br.floats(log_p[rows[i]][None]),
-                False,
+                **extra,
             )
             v = to_numpy(valid).ravel()
             seqs[i, : v.size] = v

@@ -121,7 +121,7 @@ def _integers(x: np.ndarray, what: str) -> np.ndarray:
 def read_output(kind: Kind, case: AuditCase, out: Any, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Check one call's output; return (first, second) as arrays or raise :class:`BadOutput`."""
     if not isinstance(out, tuple | list) or len(out) != 2:
-        raise BadOutput(f"returned {_describe(out)}, expected a pair of arrays")
+        raise BadOutput(f"{_describe(out)}, expected a pair of arrays")
     first, second = to_numpy(out[0]), to_numpy(out[1])
     n = case.vocab
     if kind.name in ("single", "multi"):
