@@ -115,7 +115,7 @@ def _describe(x: Any) -> str:
 def _integers(x: np.ndarray, what: str) -> np.ndarray:
     if x.dtype == bool or not np.issubdtype(x.dtype, np.integer):
         raise BadOutput(f"{what} of dtype {x.dtype} (need integers)")
-    return x.astype(np.int64)
+    return x.astype(np.int64, copy=False)
 
 
 def read_output(kind: Kind, case: AuditCase, out: Any, size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -155,9 +155,13 @@ def _run_case(
             in_sampler += time.perf_counter() - t0
             codes, measure = outcome(spec, case, out, size, rng)
             counts += np.bincount(codes, minlength=case.law.size)
-            m = measure.astype(np.float64)
-            total += float(m.sum())
-            total_sq += float((m * m).sum())
+            if measure.dtype == bool:
+                hits = float(np.count_nonzero(measure))
+                total, total_sq = total + hits, total_sq + hits
+            else:
+                m = measure.astype(np.float64)
+                total += float(m.sum())
+                total_sq += float((m * m).sum())
             done += size
     except BadOutput as exc:
         return None, 0.0, 0.0, in_sampler, time.perf_counter() - start, f"returned {exc}"
