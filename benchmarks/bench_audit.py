@@ -20,10 +20,23 @@ TRIALS = 1_000_000
 CPU = time.process_time
 
 
-def sampler_alone(kind, sampler, cases) -> None:
+def sampler_alone(sampler, cases) -> None:
     rng = np.random.default_rng(0)
     for case in cases:
         sampler(*case.args, TRIALS, rng)
+
+
+def measure(kind, sampler, repeat):
+    """(sampler alone CPU s, audit CPU s, audit wall s, verdict) on the default battery."""
+    cases = battery(kind)
+    base, _ = median_of(lambda: sampler_alone(sampler, cases), repeat, CPU)
+
+    def run():
+        return audit(sampler, kind, trials=TRIALS, rng=0, progress=False)
+
+    full, result = median_of(run, repeat, CPU)
+    wall, _ = median_of(run)
+    return len(cases), base, full, wall, result.verdict
 
 
 def main() -> None:
@@ -36,16 +49,11 @@ def main() -> None:
     ]
     verdict = ""
     for kind, name, sampler, repeat in runs:
-        cases = battery(kind)
-        base, _ = median_of(lambda: sampler_alone(kind, sampler, cases), repeat, CPU)
-        full, result = median_of(
-            lambda: audit(sampler, kind, trials=TRIALS, rng=0, progress=False), repeat, CPU
-        )
-        wall, _ = median_of(lambda: audit(sampler, kind, trials=TRIALS, rng=0, progress=False))
+        count, base, full, wall, verdict_of = measure(kind, sampler, repeat)
         overhead = (full - base) / base
         rows.append(
-            f"| {kind} | `{name}` | {len(cases)} x {TRIALS:,} | {base:.2f} s | {full:.2f} s | "
-            f"{100 * overhead:.0f}% | {wall:.2f} s | {result.verdict} |"
+            f"| {kind} | `{name}` | {count} x {TRIALS:,} | {base:.2f} s | {full:.2f} s | "
+            f"{100 * overhead:.0f}% | {wall:.2f} s | {verdict_of} |"
         )
         if kind == "single":
             met = wall < 20 and overhead < 0.30

@@ -48,7 +48,8 @@ def hf_step(
     if n_matches < candidate_length and not bug:
         p_next = np.clip(p_next - q[0, n_matches], 0, None)
         p_next = p_next / p_next.sum()
-    t = GEN.choice(p_next.size, p=p_next)
+    cdf = np.cumsum(p_next)
+    t = int(np.searchsorted(cdf, GEN.random() * cdf[-1], side="right"))
     return np.concatenate([ids[:, :n_matches], [[t]]], axis=1), n_matches
 
 
@@ -100,11 +101,11 @@ CHAIN = battery("chain")[:4]
 
 @pytest.mark.parametrize("kind", ["single", "chain"])
 def test_hf_adapter(kind):
-    cases = SINGLE if kind == "single" else CHAIN
-    good = audit(from_hf(hf_step, kind, NUMPY), kind, cases, trials=3_000, rng=1, progress=False)
+    cases = SINGLE[:4] if kind == "single" else CHAIN
+    good = audit(from_hf(hf_step, kind, NUMPY), kind, cases, trials=2_000, rng=1, progress=False)
     assert good.passed, good.format_table()
     bad = from_hf(hf_step_resampling_p, kind, NUMPY)
-    result = audit(bad, kind, cases, trials=3_000, rng=2, progress=False)
+    result = audit(bad, kind, cases, trials=2_000, rng=2, progress=False)
     assert result.verdict == "biased", result.format_table()
 
 
@@ -153,7 +154,7 @@ def test_real_transformers_step(one_torch_thread):
         "transformers.generation.utils", reason="transformers not installed (optional)"
     )
     sampler = from_hf(utils._speculative_sampling, "single")
-    result = audit(sampler, "single", SINGLE[:2], trials=1_000, rng=5, progress=False)
+    result = audit(sampler, "single", SINGLE[:2], trials=600, rng=5, progress=False)
     assert result.passed, result.format_table()
     (ref,) = [c for c in result.cases if c.label == "reference n = 3"]
     assert abs(ref.measured.z(0.7)) <= 5  # accepts min(1, p/q): 1 - TV
