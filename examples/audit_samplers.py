@@ -17,15 +17,19 @@ def _draw(law, size, rng):
     return np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right")
 
 
-def speculative(target, draft, size, rng):
-    """Speculative sampling (Leviathan et al. 2023): lossless."""
-    x = _draw(draft, size, rng)
-    accepted = rng.random(size) * draft[x] < target[x]
+def _verify(target, draft, x, rng):
+    """Accept x with probability min(1, p/q); replace the rejected by draws of (p - q)_+."""
+    accepted = rng.random(x.size) * draft[x] < target[x]
     residual = np.maximum(target - draft, 0.0)
     rejected = np.flatnonzero(~accepted)
     if rejected.size and residual.sum() > 0:
         x[rejected] = _draw(residual, rejected.size, rng)
     return x, accepted
+
+
+def speculative(target, draft, size, rng):
+    """Speculative sampling (Leviathan et al. 2023): lossless."""
+    return _verify(target, draft, _draw(draft, size, rng), rng)
 
 
 def resample_target(target, draft, size, rng):
@@ -40,10 +44,4 @@ def resample_target(target, draft, size, rng):
 def topk_draft(target, draft, size, rng, k=5):
     """Bug: the draft token is sampled after top-k, but the raw q enters the ratio."""
     kept = np.where(draft >= np.sort(draft)[-min(k, draft.size)], draft, 0.0)
-    x = _draw(kept / kept.sum(), size, rng)
-    accepted = rng.random(size) * draft[x] < target[x]
-    residual = np.maximum(target - draft, 0.0)
-    rejected = np.flatnonzero(~accepted)
-    if rejected.size and residual.sum() > 0:
-        x[rejected] = _draw(residual, rejected.size, rng)
-    return x, accepted
+    return _verify(target, draft, _draw(kept / kept.sum(), size, rng), rng)

@@ -33,7 +33,7 @@ from specbound.lp import optimal_acceptance
 from specbound.lp.optimum import validate_drafts
 from specbound.simulations.audit.exact_laws import exact_step
 from specbound.simulations.audit.kinds import AuditCase
-from specbound.simulations.audit.rules import CORRECT
+from specbound.simulations.audit.rules import CORRECT, truncate_top_k
 
 #: Largest number of completed sequences (n^(depth + 1)) of a chain or tree case.
 MAX_SEQUENCES = 200_000
@@ -128,11 +128,6 @@ def _float32_softmax(logits: np.ndarray) -> np.ndarray:
     return _normalised((e / e.sum(axis=-1, keepdims=True)).astype(np.float64))
 
 
-def _truncate(rows: np.ndarray, k: int) -> np.ndarray:
-    kth = -np.sort(-rows, axis=-1)[..., k - 1 : k]
-    return _normalised(np.where(rows >= kth, rows, 0.0))
-
-
 def edge_pairs() -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(label, target, draft) edge cases for single and multi-draft samplers."""
     g = np.random.default_rng(2026)
@@ -156,7 +151,7 @@ def edge_pairs() -> list[tuple[str, np.ndarray, np.ndarray]]:
             _float32_softmax(peak),
             _float32_softmax(peak + g.normal(0.0, 3.0, 1000)),
         ),
-        ("top-k truncated", _truncate(p_top, 50), _truncate(q_top, 20)),
+        ("top-k truncated", truncate_top_k(p_top, 50), truncate_top_k(q_top, 20)),
         ("softmax n = 1000", *target_draft_pair(1000, rng=g)),
     ]
 
@@ -187,8 +182,8 @@ def edge_kernels() -> list[tuple[str, np.ndarray, np.ndarray]]:
         ),
         (
             "top-k truncated",
-            _truncate(random_kernel(5, 1.0, g), 3),
-            _truncate(random_kernel(5, 1.0, g), 2),
+            truncate_top_k(random_kernel(5, 1.0, g), 3),
+            truncate_top_k(random_kernel(5, 1.0, g), 2),
         ),
         ("sparse n = 6", random_kernel(6, 0.3, g), random_kernel(6, 0.3, g)),
     ]

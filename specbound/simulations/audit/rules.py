@@ -65,12 +65,17 @@ def bfloat16_softmax(rows: np.ndarray) -> np.ndarray:
     return z / z.sum(axis=-1, keepdims=True)
 
 
-def top_k(rows: np.ndarray) -> np.ndarray:
-    """Keep the TOP_K largest entries of each row (ties with the k-th kept), renormalise."""
-    k = min(TOP_K, rows.shape[-1])
+def truncate_top_k(rows: np.ndarray, k: int) -> np.ndarray:
+    """Keep the k largest entries of each row (ties with the k-th kept), renormalise."""
+    k = min(k, rows.shape[-1])
     kth = -np.sort(-rows, axis=-1)[..., k - 1 : k]
     kept = np.where(rows >= kth, rows, 0.0)
     return kept / kept.sum(axis=-1, keepdims=True)
+
+
+def top_k(rows: np.ndarray) -> np.ndarray:
+    """The sampling-side truncation of the bug: :func:`truncate_top_k` with k = TOP_K."""
+    return truncate_top_k(rows, TOP_K)
 
 
 def greedy(rows: np.ndarray) -> np.ndarray:
