@@ -14,11 +14,18 @@ import numpy as np
 
 from specbound.errors import InvalidArgumentError
 from specbound.lp.optimum import identical
+from specbound.lp.truncated import tournament
 from specbound.simulations.audit.battery import chain_parent
 from specbound.simulations.audit.rule_sampler import simulate_rule
 from specbound.simulations.audit.rules import CORRECT, Rule, bugs_for
 from specbound.simulations.markov import speculative_decoding
-from specbound.simulations.multidraft import nss_sampling, specinfer_sampling, spectr_sampling
+from specbound.simulations.multidraft import (
+    importance_sampling,
+    nss_sampling,
+    specinfer_sampling,
+    spectr_sampling,
+    tournament_sampling,
+)
 from specbound.simulations.speculative import speculative_sampling, speculative_step
 
 
@@ -82,6 +89,11 @@ def markov_chain_step(target_kernel, draft_kernel, start, gamma, size, rng):
     return np.where(keep, run.tokens, -1), first - 1
 
 
+def tournament_step(target, drafts, size, rng):
+    """The tournament of truncated LPs (s = 5; Khisti et al., arXiv 2410.18234), built per call."""
+    return tournament_sampling(tournament(target, drafts, 5), size, rng)
+
+
 def correct_samplers(kind: str) -> dict[str, Callable]:
     """specbound's correct schemes of ``kind``: every audit must call them valid."""
     if kind == "single":
@@ -95,6 +107,8 @@ def correct_samplers(kind: str) -> dict[str, Callable]:
             "specinfer_sampling": specinfer_sampling,
             "spectr_sampling": spectr_sampling,
             "nss_sampling": nss_sampling,
+            "importance_sampling": importance_sampling,
+            "tournament_step": tournament_step,
             "specinfer_rule": rule_sampler(CORRECT, kind, "specinfer_rule"),
         }
     if kind == "chain":
