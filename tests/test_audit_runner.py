@@ -142,6 +142,8 @@ def test_bad_arguments():
         audit(42)
     with pytest.raises(InvalidArgumentError, match=r"^trials:"):
         audit(speculative_step, "single", CASES, trials=1)
+    with pytest.raises(InvalidArgumentError, match=r"^trials: at most"):
+        audit(speculative_step, "single", CASES, trials=10**12)
     with pytest.raises(InvalidArgumentError, match=r"^target_kernel: n"):
         battery("chain", pairs=[(np.eye(50), np.eye(50))])
     with pytest.raises(InvalidArgumentError, match=r"^parent:"):

@@ -41,7 +41,13 @@ from specbound.simulations.audit.kinds import (
     outcome,
     per_trial,
 )
-from specbound.simulations.audit.power import detectable_tv, holm, merged_bins, trials_for_power
+from specbound.simulations.audit.power import (
+    MAX_TRIALS,
+    detectable_tv,
+    holm,
+    merged_bins,
+    trials_for_power,
+)
 from specbound.simulations.audit.report import AuditResult, CaseResult
 from specbound.simulations.estimate import Estimate, show_progress
 
@@ -124,6 +130,8 @@ def audit(
     elif trials is None:
         trials = DEFAULT_TRIALS_LOOPED if one_by_one else DEFAULT_TRIALS
     trials = check_int(trials, "trials", 2)
+    if trials > MAX_TRIALS:
+        raise InvalidArgumentError(f"trials: at most {MAX_TRIALS:.0e} per case, got {trials:,}")
     gens = as_rng(rng).spawn(len(cases))
     raw = []
     for case, gen in tqdm(
