@@ -148,3 +148,13 @@ def test_bad_arguments():
         battery("chain", pairs=[(np.eye(50), np.eye(50))])
     with pytest.raises(InvalidArgumentError, match=r"^parent:"):
         battery("tree", parent=[0, 1])
+
+
+def test_a_sampler_writing_into_its_inputs_cannot_corrupt_the_case():
+    def vandal(target, draft, size, rng):
+        out = speculative_step(target, draft, size, rng)
+        target[:] = 1.0 / target.size
+        return out
+
+    result = audit(vandal, "single", CASES, trials=20_000, rng=8, progress=False)
+    assert result.passed, result.format_table()

@@ -158,8 +158,10 @@ def _run_case(
     try:
         while done < trials:
             size = min(batch, trials - done)
+            # fresh copies: a sampler that writes into its inputs cannot corrupt the case
+            args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
             t0 = time.perf_counter()
-            out = run(*case.args, size, rng)
+            out = run(*args, size, rng)
             in_sampler += time.perf_counter() - t0
             codes, measure = outcome(spec, case, out, size, rng)
             counts += np.bincount(codes, minlength=case.law.size)
