@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from specbound.simulations.audit import audit, battery, catalogue, correct_samplers
-from specbound.simulations.audit.exact_laws import exact_step
+from specbound.simulations.audit.battery import exact_on_case
 from specbound.simulations.audit.kinds import KINDS
 from specbound.simulations.audit.power import power_against
 from specbound.simulations.audit.rules import CORRECT, bugs_for
@@ -20,14 +20,7 @@ KIND_NAMES = list(KINDS)
 
 
 def exact_law(rule, kind, case):
-    if kind in ("single", "multi"):
-        p, q = case.args
-        drafts = q if q.ndim == 2 else q[None]
-        parent = np.full(drafts.shape[0] if kind == "multi" else 1, -1)
-        return exact_step(rule, p[None], drafts[:1], 0, parent, bonus=False).law
-    p, q, start, shape = case.args
-    parent = np.arange(shape) - 1 if kind == "chain" else shape
-    return exact_step(rule, p, q, start, parent).law
+    return exact_on_case(rule, kind, case).law
 
 
 @pytest.mark.parametrize("kind", KIND_NAMES)

@@ -19,9 +19,8 @@ import numpy as np
 from specbound.claims import DISTRIBUTION, EQUAL, LOWER, Case, Claim, scaled
 from specbound.lp.baselines import nss_acceptance
 from specbound.simulations.agreement import GofResult, chisquare_gof
-from specbound.simulations.audit.battery import battery
+from specbound.simulations.audit.battery import battery, exact_on_case
 from specbound.simulations.audit.catalogue import rule_sampler
-from specbound.simulations.audit.exact_laws import exact_step
 from specbound.simulations.audit.kinds import KINDS, AuditCase, outcome
 from specbound.simulations.audit.power import POWER, detectable_tv
 from specbound.simulations.audit.rules import CORRECT, bug, bugs_for
@@ -35,21 +34,6 @@ def _case(kind: str, label: str = "reference n = 3") -> AuditCase:
     return next(c for c in battery(kind) if c.label == label)
 
 
-def _exact_of(rule, kind: str, case: AuditCase):
-    if kind in ("single", "multi"):
-        p, q = case.args
-        return exact_step(
-            rule, p[None], q[:1] if q.ndim == 2 else q[None], 0, _root(kind, q), False
-        )
-    p, q, start, shape = case.args
-    parent = np.arange(shape) - 1 if kind == "chain" else shape
-    return exact_step(rule, p, q, start, parent)
-
-
-def _root(kind: str, q: np.ndarray) -> np.ndarray:
-    return np.full(q.shape[0] if kind == "multi" else 1, -1)
-
-
 def _simulate_codes(rule, kind: str, case: AuditCase, size: int, rng: np.random.Generator):
     out = rule_sampler(rule, kind)(*case.args, size, rng)
     return outcome(KINDS[kind], case, out, size, rng)
@@ -60,7 +44,7 @@ def _law_cases() -> list[Case]:
     for kind in KINDS:
         case = _case(kind)
         for name, rule in [("correct", CORRECT)] + [(b.name, b.rule) for b in bugs_for(kind)]:
-            law = _exact_of(rule, kind, case).law
+            law = exact_on_case(rule, kind, case).law
 
             def simulate(rng, scale, rule=rule, kind=kind, case=case, law=law) -> GofResult:
                 codes, _ = _simulate_codes(rule, kind, case, scaled(TRIALS, scale), rng)
@@ -98,7 +82,7 @@ def _tokens_cases() -> list[Case]:
             case = _case(kind, label)
             for name in ("correct", "bonus_missing", "target_draw_on_equality"):
                 rule = CORRECT if name == "correct" else bug(name).rule
-                exact = _exact_of(rule, kind, case).tokens_per_step
+                exact = exact_on_case(rule, kind, case).tokens_per_step
 
                 def simulate(rng, scale, rule=rule, kind=kind, case=case) -> Estimate:
                     _, emitted = _simulate_codes(rule, kind, case, scaled(TRIALS, scale), rng)

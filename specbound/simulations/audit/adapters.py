@@ -34,7 +34,7 @@ from specbound.simulations.audit.kinds import to_numpy
 from specbound.simulations.audit.rule_sampler import RowSampler
 
 #: Largest number of probabilities in one batched engine call.
-MAX_ENTRIES = 1 << 24
+MAX_ENTRIES = 1 << 22
 
 
 @dataclass(frozen=True)

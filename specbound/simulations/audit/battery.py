@@ -31,9 +31,9 @@ from specbound.distributions import (
 from specbound.errors import InvalidArgumentError
 from specbound.lp import optimal_acceptance
 from specbound.lp.optimum import validate_drafts
-from specbound.simulations.audit.exact_laws import exact_step
+from specbound.simulations.audit.exact_laws import ExactStep, exact_step
 from specbound.simulations.audit.kinds import AuditCase
-from specbound.simulations.audit.rules import CORRECT, truncate_top_k
+from specbound.simulations.audit.rules import CORRECT, Rule, truncate_top_k
 
 #: Largest number of completed sequences (n^(depth + 1)) of a chain or tree case.
 MAX_SEQUENCES = 200_000
@@ -97,6 +97,18 @@ def tree_case(
     law = sequence_law(p, start, depth + 1)
     shape = depth if chain else par
     return AuditCase(label, (p, q, start, shape), law, ref, p, start, depth + 1)
+
+
+def exact_on_case(rule: Rule, kind: str, case: AuditCase) -> ExactStep:
+    """Exact outcome of ``rule`` as a ``kind`` sampler on ``case`` (multi: identical drafts)."""
+    if kind in ("single", "multi"):
+        p, q = case.args
+        drafts = q if q.ndim == 2 else q[None]
+        parent = np.full(drafts.shape[0] if kind == "multi" else 1, -1)
+        return exact_step(rule, p[None], drafts[:1], 0, parent, bonus=False)
+    p, q, start, shape = case.args
+    parent = chain_parent(shape) if kind == "chain" else shape
+    return exact_step(rule, p, q, start, parent)
 
 
 def check_parent(parent: ArrayLike) -> np.ndarray:
