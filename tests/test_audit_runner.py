@@ -11,7 +11,7 @@ from specbound.simulations.audit import audit, battery
 from specbound.simulations.audit.power import (
     detectable_tv,
     holm,
-    merged_bins,
+    power_against,
     trials_for_power,
 )
 from specbound.simulations.speculative import speculative_step
@@ -93,8 +93,8 @@ def test_power_line_and_false_alarm_line_are_stated():
 def test_power_chooses_the_trials():
     result = audit(speculative_step, "single", CASES, power=0.05, rng=6, progress=False)
     assert all(c.detectable_tv <= 0.05 for c in result.cases)
-    fewer = trials_for_power(0.05, [c.law for c in CASES], 1e-4 / 6) - 100
-    assert any(detectable_tv(merged_bins(c.law, fewer)[0], fewer, 1e-4 / 6) > 0.05 for c in CASES)
+    fewer = int(0.98 * trials_for_power(0.05, [c.law for c in CASES], 1e-4 / 6))
+    assert any(detectable_tv(c.law, fewer, 1e-4 / 6) > 0.05 for c in CASES)
     with pytest.raises(InvalidArgumentError, match=r"^power: give either"):
         audit(speculative_step, "single", CASES, trials=10, power=0.1)
     with pytest.raises(InvalidArgumentError, match=r"^power: detecting TV"):
@@ -104,16 +104,30 @@ def test_power_chooses_the_trials():
 
 
 def test_detectable_tv_formula():
-    # dof 1: lambda solves P(chi2_1(lambda) <= c) = 0.01 with c the 1 - level quantile:
-    # sqrt(lambda) = z_(level/2) + z_0.99 up to the far tail (< 1e-3 relative)
+    """Many counts per bin: the textbook noncentral chi-square value (dof 1: lambda =
+    (z_(level/2) + z_0.99)^2 up to the far tail); one bin: 1 - 0.01^(1/N); nothing for n = 1."""
     from statistics import NormalDist
 
     nd = NormalDist()
-    level, n = 1e-4, 10_000
+    level, n = 1e-4, 1_000_000
     lam = (nd.inv_cdf(1 - level / 2) + nd.inv_cdf(0.99)) ** 2
-    assert detectable_tv(2, n, level) == pytest.approx(math.sqrt(lam / (4 * n)), rel=1e-3)
-    assert detectable_tv(1, n, level) == pytest.approx(1 - 0.01 ** (1 / n))
-    assert detectable_tv(100, n, level) > detectable_tv(10, n, level) > detectable_tv(2, n, level)
+    two = detectable_tv(np.full(2, 0.5), n, level)
+    assert two == pytest.approx(math.sqrt(lam / (4 * n)), rel=0.05)
+    one_hot = np.zeros(5)
+    one_hot[2] = 1.0
+    assert detectable_tv(one_hot, n, level) == pytest.approx(1 - 0.01 ** (1 / n))
+    assert math.isnan(detectable_tv(np.ones(1), n, level))
+    ten, hundred = (detectable_tv(np.full(b, 1.0 / b), n, level) for b in (10, 100))
+    assert hundred > ten > two
+
+
+def test_power_against_a_given_law():
+    p = np.full(10, 0.1)
+    assert power_against(p, p, 10_000, 1e-4) < 1e-3
+    biased = p * np.where(np.arange(10) < 5, 1.2, 0.8)  # TV 0.1
+    assert power_against(biased, p, 10_000, 1e-4) > 0.99
+    leaked = np.append(p * 0.999, 0.001)
+    assert power_against(leaked, np.append(p, 0.0), 10_000, 1e-4) > 0.99  # impossible token
 
 
 def test_holm():

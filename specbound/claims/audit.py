@@ -10,6 +10,9 @@
 * ``audit.power``: the chi-square test detects a worst-direction bias of the stated
   smallest size eps_min = sqrt(lambda_99 / 4N) with probability >= 0.99
   (:mod:`specbound.simulations.audit.power`), simulated with multinomial counts.
+
+Real text: the bigram laws of the Python documentation (:mod:`specbound.simulations.text_ngram`)
+after 'the' (n = 200) and the n = 6 bigram kernels of its most frequent words.
 """
 
 from __future__ import annotations
@@ -18,13 +21,22 @@ import numpy as np
 
 from specbound.claims import DISTRIBUTION, EQUAL, LOWER, Case, Claim, scaled
 from specbound.lp.baselines import nss_acceptance
-from specbound.simulations.agreement import GofResult, chisquare_gof
-from specbound.simulations.audit.battery import battery, exact_on_case
+from specbound.simulations.agreement import GofResult, chisquare_gof, merge_bins
+from specbound.simulations.audit.battery import (
+    battery,
+    chain_parent,
+    exact_on_case,
+    kary_parent,
+    multi_case,
+    single_case,
+    tree_case,
+)
 from specbound.simulations.audit.catalogue import rule_sampler
 from specbound.simulations.audit.kinds import KINDS, AuditCase, outcome
 from specbound.simulations.audit.power import POWER, detectable_tv
-from specbound.simulations.audit.rules import CORRECT, bug, bugs_for
+from specbound.simulations.audit.rules import CORRECT, Rule, bug, bugs_for
 from specbound.simulations.estimate import Estimate, from_proportion, from_values
+from specbound.simulations.text_ngram import text_model_array, text_pairs
 
 PAPER = "engines (audit)"
 TRIALS = 40_000
@@ -34,24 +46,43 @@ def _case(kind: str, label: str = "reference n = 3") -> AuditCase:
     return next(c for c in battery(kind) if c.label == label)
 
 
+def _text_case(kind: str) -> AuditCase:
+    """Real text: bigram laws after 'the' (n = 200; K = 2 drafts), or the n = 6 bigram
+    kernels of the most frequent words (chains of 3 drafts, binary trees of depth 2)."""
+    if kind in ("single", "multi"):
+        word, p, q = text_pairs(200, contexts=1)[0]
+        label = f"real text after {word!r}"
+        return single_case(label, p, q) if kind == "single" else multi_case(label, p, [q, q])
+    p, q = text_model_array("target", 6), text_model_array("draft", 6)
+    if kind == "chain":
+        return tree_case("real text n = 6", p, q, 0, chain_parent(3), chain=True)
+    return tree_case("real text n = 6", p, q, 0, kary_parent(2, 2))
+
+
 def _simulate_codes(rule, kind: str, case: AuditCase, size: int, rng: np.random.Generator):
     out = rule_sampler(rule, kind)(*case.args, size, rng)
     return outcome(KINDS[kind], case, out, size, rng)
 
 
+def _rules(kind: str) -> list[tuple[str, Rule]]:
+    return [("correct", CORRECT)] + [(b.name, b.rule) for b in bugs_for(kind)]
+
+
 def _law_cases() -> list[Case]:
     out = []
     for kind in KINDS:
-        case = _case(kind)
-        for name, rule in [("correct", CORRECT)] + [(b.name, b.rule) for b in bugs_for(kind)]:
-            law = exact_on_case(rule, kind, case).law
+        cases = [_case(kind)] + ([_text_case(kind)] if kind in ("single", "chain") else [])
+        for case in cases:
+            for name, rule in _rules(kind):
+                law = exact_on_case(rule, kind, case).law
 
-            def simulate(rng, scale, rule=rule, kind=kind, case=case, law=law) -> GofResult:
-                codes, _ = _simulate_codes(rule, kind, case, scaled(TRIALS, scale), rng)
-                return chisquare_gof(codes, law)
+                def simulate(rng, scale, rule=rule, kind=kind, case=case, law=law) -> GofResult:
+                    codes, _ = _simulate_codes(rule, kind, case, scaled(TRIALS, scale), rng)
+                    return chisquare_gof(codes, law)
 
-            tv = 0.5 * float(np.abs(law - case.law).sum())
-            out.append(Case(f"{kind}/{name}", lambda tv=tv: tv, simulate))
+                tv = 0.5 * float(np.abs(law - case.law).sum())
+                where = "" if case.label.startswith("reference") else f" ({case.label})"
+                out.append(Case(f"{kind}/{name}{where}", lambda tv=tv: tv, simulate))
     return out
 
 
@@ -59,8 +90,7 @@ def _equality_cases() -> list[Case]:
     rule = bug("target_draw_on_equality").rule
     out = []
     for kind in ("single", "multi"):
-        for label in ("reference n = 3", "softmax n = 1000"):
-            case = _case(kind, label)
+        for case in (_case(kind), _case(kind, "softmax n = 1000"), _text_case(kind)):
             p, q = case.args
             drafts = q if q.ndim == 2 else q[None]
 
@@ -69,17 +99,15 @@ def _equality_cases() -> list[Case]:
                 _, accepted = _simulate_codes(rule, kind, case, size, rng)
                 return from_proportion(int(accepted.sum()), size)
 
-            out.append(
-                Case(f"{kind}/{label}", lambda p=p, d=drafts: nss_acceptance(p, d), simulate)
-            )
+            exact = nss_acceptance(p, drafts)
+            out.append(Case(f"{kind}/{case.label}", lambda e=exact: e, simulate))
     return out
 
 
 def _tokens_cases() -> list[Case]:
     out = []
     for kind in ("chain", "tree"):
-        for label in ("reference n = 3", "n = 5"):
-            case = _case(kind, label)
+        for case in (_case(kind), _case(kind, "n = 5"), _text_case(kind)):
             for name in ("correct", "bonus_missing", "target_draw_on_equality"):
                 rule = CORRECT if name == "correct" else bug(name).rule
                 exact = exact_on_case(rule, kind, case).tokens_per_step
@@ -88,25 +116,50 @@ def _tokens_cases() -> list[Case]:
                     _, emitted = _simulate_codes(rule, kind, case, scaled(TRIALS, scale), rng)
                     return from_values(emitted)
 
-                out.append(Case(f"{kind}/{label}/{name}", lambda e=exact: e, simulate))
+                out.append(Case(f"{kind}/{case.label}/{name}", lambda e=exact: e, simulate))
+    return out
+
+
+def worst_bias(law: np.ndarray, trials: int, eps: float) -> np.ndarray:
+    """``law`` with a TV-``eps`` bias in the direction the audit's test sees least.
+
+    The merged bins (as the test merges them at ``trials``) are split greedily into two
+    halves A, B of nearly equal mass; every token of A gains the factor 1 + eps / p(A),
+    every token of B loses 1 - eps / p(B). Noncentrality N eps^2 (1/p(A) + 1/p(B)) >=
+    4 N eps^2, the bound the stated power uses, with equality when p(A) = p(B).
+    """
+    support = np.flatnonzero(law > 0)
+    labels = merge_bins(trials * law[support], 5.0)
+    mass = np.bincount(labels, weights=law[support])
+    in_a = np.zeros(mass.size, dtype=bool)
+    total_a = 0.0
+    for b in np.argsort(-mass):
+        if total_a + mass[b] <= 0.5 or total_a == 0.0:
+            in_a[b] = True
+            total_a += mass[b]
+    factor = np.where(in_a, 1 + eps / total_a, 1 - eps / (1 - total_a))
+    out = law.copy()
+    out[support] *= factor[labels]
     return out
 
 
 def _power_cases() -> list[Case]:
     out = []
     trials, level, reps = 20_000, 1e-4 / 20, 2_000
-    for bins in (2, 10, 100):
-        p = np.full(bins, 1.0 / bins)
-        eps = detectable_tv(bins, trials, level)
-        biased = p * np.where(np.arange(bins) < bins // 2, 1 + 2 * eps, 1 - 2 * eps)
+    laws = [(f"uniform, {b} bins", np.full(b, 1.0 / b)) for b in (2, 10, 100)]
+    word, p, _ = text_pairs(200, contexts=1)[0]
+    laws.append((f"real text after {word!r}, n = 200", p))
+    for label, law in laws:
+        eps = detectable_tv(law, trials, level)
+        biased = worst_bias(law, trials, eps)
 
-        def simulate(rng, scale, p=p, biased=biased) -> Estimate:
+        def simulate(rng, scale, law=law, biased=biased) -> Estimate:
             m = scaled(reps, scale, minimum=500)
             counts = rng.multinomial(trials, biased, size=m)
-            hits = sum(chisquare_gof(None, p, counts=c).pvalue <= level for c in counts)
+            hits = sum(chisquare_gof(None, law, counts=c).pvalue <= level for c in counts)
             return from_proportion(int(hits), m)
 
-        out.append(Case(f"{bins} bins, eps = {eps:.3g}, N = {trials}", lambda: POWER, simulate))
+        out.append(Case(f"{label}, eps = {eps:.3g}, N = {trials}", lambda: POWER, simulate))
     return out
 
 

@@ -211,7 +211,7 @@ def _judge(
         zip(cases, raw, strict=True)
     ):
         bins, pooled = merged_bins(case.law, trials)
-        power_tv = detectable_tv(bins, trials, level) if case.law.size > 1 else math.nan
+        power_tv = detectable_tv(case.law, trials, level)
         if err is not None:
             stats.append((math.nan, bins, None, math.nan, power_tv, pooled, t_s, t, err))
             continue
