@@ -61,6 +61,10 @@ REAL_TEXT_CLAIMS = (
     "trees.accepted_law",
     "trees.optimal_is_brute_force_max",
     "trees.optimal_upper_bound",
+    "audit.rule_law",
+    "audit.equality_acceptance",
+    "audit.tokens_per_step",
+    "audit.power",
 )
 
 

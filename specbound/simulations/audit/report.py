@@ -101,7 +101,8 @@ class AuditResult:
         return (
             f"power: each case detects, with probability {POWER:g}, any bias of the output law "
             f"whose total variation over the merged bins is at least its 'detects TV' value "
-            f"(largest: {worst}; noncentral chi-square at the Bonferroni level {level:.2g})"
+            f"(largest: {worst}; two-moment chi-square, worst direction, Bonferroni level "
+            f"{level:.2g})"
         )
 
     def false_alarm_line(self) -> str:
