@@ -102,10 +102,10 @@ CHAIN = battery("chain")[:4]
 @pytest.mark.parametrize("kind", ["single", "chain"])
 def test_hf_adapter(kind):
     cases = SINGLE[:4] if kind == "single" else CHAIN
-    good = audit(from_hf(hf_step, kind, NUMPY), kind, cases, trials=2_000, rng=1, progress=False)
+    good = audit(from_hf(hf_step, kind, NUMPY), kind, cases, trials=1_000, rng=1, progress=False)
     assert good.passed, good.format_table()
     bad = from_hf(hf_step_resampling_p, kind, NUMPY)
-    result = audit(bad, kind, cases, trials=2_000, rng=2, progress=False)
+    result = audit(bad, kind, cases, trials=1_000, rng=2, progress=False)
     assert result.verdict == "biased", result.format_table()
 
 

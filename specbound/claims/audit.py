@@ -40,7 +40,7 @@ from specbound.simulations.estimate import Estimate, from_proportion, from_value
 from specbound.simulations.text_ngram import text_model_array, text_pairs
 
 PAPER = "engines (audit)"
-TRIALS = 40_000
+TRIALS = 25_000
 
 
 def _case(kind: str, label: str = "reference n = 3") -> AuditCase:
@@ -108,7 +108,10 @@ def _equality_cases() -> list[Case]:
 def _tokens_cases() -> list[Case]:
     out = []
     for kind in ("chain", "tree"):
-        for case in (_case(kind), _case(kind, "n = 5"), _text_case(kind)):
+        # real text only on the chain: its n = 6 tree emits 2 tokens with probability
+        # 0.9997, too rare an alternative for a plug-in standard error at these trials
+        text = [_text_case(kind)] if kind == "chain" else []
+        for case in [_case(kind), _case(kind, "n = 5"), *text]:
             for name in ("correct", "bonus_missing", "target_draw_on_equality"):
                 rule = CORRECT if name == "correct" else bug(name).rule
                 exact = exact_on_case(rule, kind, case).tokens_per_step
