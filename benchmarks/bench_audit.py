@@ -45,7 +45,7 @@ def main() -> None:
     runs += [
         ("multi", "specinfer_sampling", correct_samplers("multi")["specinfer_sampling"], 1),
         ("chain", "markov_chain_step", correct_samplers("chain")["markov_chain_step"], 1),
-        ("tree", "specinfer_rule", correct_samplers("tree")["specinfer_rule"], 1),
+        ("tree", "specinfer_tree", correct_samplers("tree")["specinfer_tree"], 1),
     ]
     verdict = ""
     for kind, name, sampler, repeat in runs:

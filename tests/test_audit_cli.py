@@ -33,6 +33,9 @@ def test_module_path_json_and_kinds(capsys):
     assert data["kind"] == "multi" and data["verdict"] == "valid" and len(data["cases"]) == 10
     chain = "specbound.simulations.audit.catalogue:markov_chain_step"
     assert main(["audit", chain, "--kind", "chain", "--gamma", "2", "--trials", "5000"]) == 0
+    tree = "specbound.simulations.audit.catalogue:specinfer_tree"
+    assert main(["audit", tree, "--kind", "tree", "--drafts", "3", "--trials", "5000"]) == 0
+    assert "verdict: VALID" in capsys.readouterr().out
 
 
 def test_user_laws_are_a_case(capsys):

@@ -89,6 +89,13 @@ def markov_chain_step(target_kernel, draft_kernel, start, gamma, size, rng):
     return np.where(keep, run.tokens, -1), first - 1
 
 
+def specinfer_tree(target_kernel, draft_kernel, start, parent, size, rng):
+    """Tree verification (SpecInfer, Miao et al. arXiv 2305.09781): the children of a node
+    drafted i.i.d., verified one after another against the updated residual; a ``tree``
+    sampler for ``specbound audit --kind tree``."""
+    return simulate_rule(CORRECT, target_kernel, draft_kernel, start, parent, size, rng)
+
+
 def tournament_step(target, drafts, size, rng):
     """The tournament of truncated LPs (s = 5; Khisti et al., arXiv 2410.18234), built per call."""
     return tournament_sampling(tournament(target, drafts, 5), size, rng)
@@ -117,5 +124,5 @@ def correct_samplers(kind: str) -> dict[str, Callable]:
             "specinfer_rule": rule_sampler(CORRECT, kind, "specinfer_rule"),
         }
     if kind == "tree":
-        return {"specinfer_rule": rule_sampler(CORRECT, kind, "specinfer_rule")}
+        return {"specinfer_tree": specinfer_tree}
     raise InvalidArgumentError(f"kind: must be single, multi, chain or tree, got {kind!r}")
