@@ -158,3 +158,14 @@ def test_real_transformers_step(one_torch_thread):
     assert result.passed, result.format_table()
     (ref,) = [c for c in result.cases if c.label == "reference n = 3"]
     assert abs(ref.measured.z(0.7)) <= 5  # accepts min(1, p/q): 1 - TV
+
+
+def test_a_sampler_may_return_torch_tensors(one_torch_thread):
+    torch = one_torch_thread
+    from specbound.simulations.speculative import speculative_step
+
+    def as_tensors(target, draft, size, rng):
+        tokens, accepted = speculative_step(target, draft, size, rng)
+        return torch.from_numpy(tokens), torch.from_numpy(accepted)
+
+    assert audit(as_tensors, "single", SINGLE, trials=5_000, rng=6, progress=False).passed

@@ -7,7 +7,8 @@ Two public call signatures are supported (checked against the projects' sources)
   new_logits (1, gamma + 1, V), is_done_candidate) -> (valid_tokens (1, m + 1), n_matches)``
   (4.x; 5.x replaced ``is_done_candidate`` by an optional ``assistant_ensemble_weight``):
   one sequence per call (batch 1), so the adapter loops over trials.
-* vLLM's rejection sampler, ``RejectionSampler.forward(target_with_bonus_probs (B, k + 1, V),
+* vLLM's rejection sampler (v0 layout, ``vllm/model_executor/layers/rejection_sampler.py``),
+  ``RejectionSampler.forward(target_with_bonus_probs (B, k + 1, V),
   bonus_token_ids (B, 1), draft_probs (B, k, V), draft_token_ids (B, k), seeded_seqs=None)
   -> output_token_ids (B, k + 1)`` with -1 after the first rejection: batched, so the
   adapter passes chunks of trials (memory bounded by ``MAX_ENTRIES`` probabilities).
