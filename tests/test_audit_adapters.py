@@ -169,3 +169,13 @@ def test_a_sampler_may_return_torch_tensors(one_torch_thread):
         return torch.from_numpy(tokens), torch.from_numpy(accepted)
 
     assert audit(as_tensors, "single", SINGLE, trials=5_000, rng=6, progress=False).passed
+
+
+def test_without_torch_the_default_bridge_says_so(monkeypatch):
+    import sys
+
+    from specbound.errors import InvalidArgumentError
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(InvalidArgumentError, match=r"^bridge: torch is not installed"):
+        from_vllm(vllm_forward, "single")
