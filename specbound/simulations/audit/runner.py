@@ -140,7 +140,7 @@ def audit(
         disable=not show_progress(progress),
     ):
         raw.append(_run_case(spec, run, case, trials, gen))
-    results = _judge(spec, cases, raw, trials, alpha, level)
+    results = _judge(spec, cases, raw, trials, alpha, tests)
     label = name or getattr(sampler, "__qualname__", None) or repr(sampler)
     return AuditResult(label, kind, tuple(results), alpha, tests, trials, one_by_one)
 
@@ -203,8 +203,9 @@ def _judge(
     raw: list[tuple],
     trials: int,
     alpha: float,
-    level: float,
+    tests: int,
 ) -> list[CaseResult]:
+    level = alpha / tests
     pvals, where = [], []
     stats = []
     for i, (case, (counts, total, total_sq, t_s, t, err)) in enumerate(
@@ -224,7 +225,7 @@ def _judge(
             pvals.append(above)
             where.append((i, "above"))
         stats.append((gof.pvalue, gof.bins, est, above, power_tv, pooled, t_s, t, None))
-    rejected = {w for w, r in zip(where, _holm_planned(pvals, alpha, level), strict=True) if r}
+    rejected = {w for w, r in zip(where, _holm_planned(pvals, alpha, tests), strict=True) if r}
     results = []
     for i, (case, (p, bins, est, above, power_tv, pooled, t_s, t, err)) in enumerate(
         zip(cases, stats, strict=True)
@@ -257,12 +258,11 @@ def _judge(
     return results
 
 
-def _holm_planned(pvals: list[float], alpha: float, level: float) -> list[bool]:
-    """Holm over the tests that ran, never more lenient than the planned Bonferroni level."""
+def _holm_planned(pvals: list[float], alpha: float, tests: int) -> list[bool]:
+    """Holm over the ``tests`` planned; the tests of failed cases count with p = 1."""
     if not pvals:
         return []
-    planned = round(alpha / level)
-    padded = pvals + [1.0] * max(planned - len(pvals), 0)
+    padded = pvals + [1.0] * max(tests - len(pvals), 0)
     return holm(padded, alpha)[: len(pvals)]
 
 
