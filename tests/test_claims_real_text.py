@@ -69,6 +69,10 @@ REAL_TEXT_CLAIMS = (
     "pairs.target_entropy_mu",
     "pairs.target_entropy_mu2",
     "trees.positional_optimal",
+    "audit.rule_law",
+    "audit.equality_acceptance",
+    "audit.tokens_per_step",
+    "audit.power",
 )
 
 

@@ -52,6 +52,7 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.branching_walk_drafters",
     "specbound.claims.multidraft",
     "specbound.claims.pairs",
+    "specbound.claims.audit",
 )
 
 Simulated = Estimate | GofResult
