@@ -60,6 +60,7 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.trees",
     "specbound.claims.branching_walk",
     "specbound.claims.branching_walk_bounds",
+    "specbound.claims.branching_walk_optimum",
     "specbound.claims.branching_walk_drafters",
     "specbound.claims.multidraft",
 )
