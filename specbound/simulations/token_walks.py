@@ -26,7 +26,7 @@ import numpy as np
 
 from specbound.distributions import RngLike, as_distribution, as_rng, check_int
 from specbound.errors import InvalidArgumentError
-from specbound.simulations.speculative import residual_law
+from specbound.simulations.speculative import next_residuals
 
 #: Outcome sampler: (slots of the active walks (0 = root, v + 1 = node v), rng) ->
 #: the outcome id at each (a token, a rank or a position; -1 = none drafted can match).
@@ -140,8 +140,7 @@ def specinfer_outcomes(target: np.ndarray, draft: np.ndarray, k: int) -> Outcome
     k = check_int(k, "k", 1)
     residuals = [p]
     for _ in range(k - 1):
-        r = residual_law(residuals[-1], q)
-        residuals.append(r / r.sum())
+        residuals.append(next_residuals(residuals[-1], q, "specinfer_outcomes"))
     cdf = np.cumsum(q)
 
     def outcomes(slots: np.ndarray, gen: np.random.Generator) -> np.ndarray:
