@@ -44,15 +44,24 @@ class Verdict:
         """(slack in SE, relative slack) of a bound case; (nan, nan) otherwise.
 
         Slack = sign * (exact - simulated), sign +1 for an upper bound: positive
-        inside the bound. In SE it is that over the simulated SE (inf for an exact
-        comparison); relative, over |exact|.
+        inside the bound (a gap within 1e-12 of rounding counts as 0). In SE it is that
+        over the simulated SE (+-inf for a comparison without SE); relative, over
+        |exact| (0 for a zero gap at a zero bound).
         """
         sign = BOUND_SIGN.get(self.kind)
         if sign is None:
             return math.nan, math.nan
         gap = sign * (self.exact - self.simulated)
-        in_se = gap / self.se if self.se > 0 else math.copysign(math.inf, gap) if gap else 0.0
-        rel = gap / abs(self.exact) if self.exact else math.nan
+        if abs(gap) <= 1e-12 * max(1.0, abs(self.exact)):
+            gap = 0.0
+        if self.se > 0:
+            in_se = gap / self.se
+        else:
+            in_se = math.copysign(math.inf, gap) if gap else 0.0
+        if abs(self.exact) > 1e-12:
+            rel = gap / abs(self.exact)
+        else:
+            rel = math.copysign(math.inf, gap) if gap else 0.0
         return in_se, rel
 
     def slack_text(self) -> str:
@@ -60,9 +69,12 @@ class Verdict:
         if not self.is_bound:
             return ""
         in_se, rel = self.slack()
-        se_part = (
-            "exact" if math.isinf(in_se) or self.kind.startswith("exact") else f"{in_se:.1f} SE"
-        )
+        if self.kind.startswith("exact"):
+            se_part = "exact"
+        elif self.se > 0:
+            se_part = f"{in_se:.1f} SE"
+        else:
+            se_part = "SE 0"
         return f"{se_part}, {rel:.2%}"
 
     def row(self) -> list[str]:
