@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from specbound.distributions import as_rng, check_int
+from specbound.distributions import RngLike, as_rng, check_int
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.sampling import sample_categorical, sample_rows
 from specbound.simulations.speculative import exact_residual, next_residuals, verify
@@ -34,7 +34,9 @@ def _drafts(drafts: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarr
     return np.stack([sample_categorical(q, size, rng) for q in drafts], axis=1)
 
 
-def specinfer_reference(target: np.ndarray, drafts: np.ndarray, size: int, rng=None):
+def specinfer_reference(
+    target: np.ndarray, drafts: np.ndarray, size: int, rng: RngLike = None
+) -> tuple[np.ndarray, np.ndarray]:
     """SpecInfer: round k accepts X_k ~ q_k w.p. min(1, r_k(X_k)/q_k(X_k)), r_1 = p.
 
     After a rejection r_{k+1} = norm((r_k - q_k)^+); after K rejections, emit from r_{K+1}.
@@ -84,7 +86,9 @@ def spectr_rho_reference(target: np.ndarray, draft: np.ndarray, k: int) -> float
     return hi
 
 
-def spectr_reference(target: np.ndarray, drafts: np.ndarray, size: int, rng=None):
+def spectr_reference(
+    target: np.ndarray, drafts: np.ndarray, size: int, rng: RngLike = None
+) -> tuple[np.ndarray, np.ndarray]:
     """SpecTr K-SEQ: accept the first X_k ~ q with U rho q(X_k) < p(X_k); else the residual."""
     gen, size = as_rng(rng), check_int(size, "size", 1)
     q = drafts[0]
@@ -134,8 +138,12 @@ def selected_law(drafts: np.ndarray, selection: np.ndarray) -> np.ndarray:
 
 
 def selection_reference(
-    target: np.ndarray, drafts: np.ndarray, selection: np.ndarray | None, size: int, rng=None
-):
+    target: np.ndarray,
+    drafts: np.ndarray,
+    selection: np.ndarray | None,
+    size: int,
+    rng: RngLike = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Two-step scheme: select a draft position by ``selection`` (None: importance weights),
     then speculative sampling of the selected token against p with its own law q_I.
     """

@@ -99,7 +99,9 @@ def law_outcomes(laws: np.ndarray, node_law: np.ndarray) -> Outcomes:
     return outcomes
 
 
-def rank_tokens(laws: np.ndarray, node_law: np.ndarray, parent: np.ndarray, rank: np.ndarray):
+def rank_tokens(
+    laws: np.ndarray, node_law: np.ndarray, parent: np.ndarray, rank: np.ndarray
+) -> np.ndarray:
     """Token ids of children given by rank in their parent's law (best first, stable)."""
     rows = np.asarray(laws)
     node_law = np.asarray(node_law, dtype=np.int64)
