@@ -98,3 +98,16 @@ def test_reference_multidraft_samplers_match_the_exact_acceptance():
     assert abs(from_values(acc.astype(float)).z(importance_weighted_rule(p, q).acceptance)) < 6
     tokens, acc = specinfer_reference(p, q, 200_000, 3)
     np.testing.assert_allclose(np.bincount(tokens, minlength=6) / tokens.size, p, atol=0.005)
+
+
+def test_the_tournament_reference_law_equals_the_lp_intermediate_law():
+    from specbound.lp.truncated import tournament
+    from specbound.simulations.multidraft_reference import pair_selected_law
+
+    p = np.array([0.30, 0.25, 0.15, 0.12, 0.10, 0.08])
+    q = np.array([[0.10, 0.15, 0.30, 0.25, 0.12, 0.08], [0.2, 0.05, 0.25, 0.2, 0.2, 0.1]])
+    t = tournament(p, np.vstack([q, q[:1]]), 3)
+    law = t.drafts[0]
+    for j, rule in enumerate(t.rules, start=1):
+        law = pair_selected_law(law, t.drafts[j], rule)
+    np.testing.assert_allclose(law, t.intermediate, atol=1e-15)

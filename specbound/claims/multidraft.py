@@ -51,6 +51,7 @@ from specbound.simulations.multidraft_reference import (
     selection_reference,
     specinfer_reference,
     spectr_reference,
+    tournament_reference,
 )
 from specbound.simulations.text_ngram import text_pair
 
@@ -207,6 +208,7 @@ SCHEMES = [
         lambda lab, m, g: tournament_sampling(_tournament(lab), m, g),
         lambda q: q.shape[0] >= 2,
         _selected_tournament,
+        lambda lab, m, g: tournament_reference(_tournament(lab), m, g),
     ),
     _rule_scheme("importance weights", _importance, _importance_reference),
     _baseline_scheme(
@@ -239,7 +241,7 @@ def _accept(s: Scheme, label: str):
 
 
 def _acceptance_cases() -> list[Case]:
-    """Exact formula vs the reference sampler (the production one for NSS, tournament)."""
+    """Exact formula vs the reference sampler (the production one for NSS)."""
 
     def simulate(s: Scheme, label: str):
         sampler = s.sample if s.reference is None else s.reference
@@ -332,8 +334,8 @@ CLAIMS = [
         id="md.acceptance",
         paper=PAPER,
         statement="Each scheme's exact acceptance formula equals the acceptance of a "
-        "reference sampler written from the paper (own residuals, rho, weights and q_I; "
-        "NSS and the tournament: their samplers).",
+        "reference sampler written from the paper (own residuals, rho, weights and "
+        "intermediate law q_I; NSS: its sampler).",
         agreement=EQUAL,
         cases=_acceptance_cases,
         source="arXiv 2410.18234; 2305.09781; 2310.15141 (theory note section 5)",

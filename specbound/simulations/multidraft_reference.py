@@ -10,6 +10,9 @@ cancel out. Each returns ``(tokens, accepted)`` for ``size`` independent trials.
   2305.09781), residuals computed round by round.
 * :func:`spectr_reference`: SpecTr K-SEQ (Sun et al., arXiv 2310.15141), rho found as
   the smallest rho >= 1 whose residual is a measure (bisection on the residual itself).
+* :func:`tournament_reference`: the pairwise tournament of truncated LPs (theory note
+  C7): the pair rules' selection, then speculative sampling against the law of the
+  selected token propagated here rule by rule (:func:`pair_selected_law`).
 * :func:`selection_reference`: a two-step scheme (Khisti et al., arXiv 2410.18234) with
   a given per-tuple selection (the canonical LP's) or importance weights p(x_k)/q_k(x_k)
   computed here; q_I is the law of the selected token, by enumerating the n^K tuples.
@@ -155,3 +158,48 @@ def selection_reference(
     flat = np.ravel_multi_index(tuple(x.T), (n,) * k)
     pos = np.minimum(sample_rows(beta[flat], gen), k - 1)
     return verify(target, law, x[np.arange(size), pos], gen)
+
+
+def pair_selected_law(a: np.ndarray, b: np.ndarray, rule) -> np.ndarray:
+    """Law of a pair rule's output for independent X_1 ~ ``a``, X_2 ~ ``b``; O(n + s^2).
+
+    The rule (a :class:`~specbound.lp.truncated.PairRule`: priority ``rank``, Omega_1 =
+    ranks < s, ``first``): equal tokens give that token; otherwise the token of higher
+    priority wins unless both are in Omega_1, where X_1 wins with probability
+    first[o(X_1), o(X_2)]. In rank order, with A(>r) = P(o(X_1) > r):
+    P(Y = r) = a_r b_r + a_r B(>r) + b_r A(>r) for r >= s, and for r < s
+    a_r b_r + a_r B(>=s) + b_r A(>=s) + a_r sum_{z<s, z!=r} first[r, z] b_z
+    + b_r sum_{z<s, z!=r} (1 - first[z, r]) a_z.
+    """
+    order = np.argsort(rule.rank, kind="stable")
+    ar, br = a[order], b[order]
+    a_after = np.cumsum(ar[::-1])[::-1] - ar
+    b_after = np.cumsum(br[::-1])[::-1] - br
+    out = ar * br + ar * b_after + br * a_after
+    k = rule.s
+    if k:
+        off = 1.0 - np.eye(k)
+        f = np.asarray(rule.first, dtype=np.float64)[:k, :k]
+        a_out, b_out = ar[k:].sum(), br[k:].sum()
+        out[:k] = (
+            ar[:k] * br[:k]
+            + ar[:k] * b_out
+            + br[:k] * a_out
+            + ar[:k] * ((f * off) @ br[:k])
+            + br[:k] * (((1.0 - f) * off).T @ ar[:k])
+        )
+    law = np.empty_like(out)
+    law[order] = out
+    return law
+
+
+def tournament_reference(t, size: int, rng: RngLike = None) -> tuple[np.ndarray, np.ndarray]:
+    """Tournament ``t``: its pair rules select Y_K, then SD against r_K computed here."""
+    from specbound.simulations.multidraft import tournament_select
+
+    gen, size = as_rng(rng), check_int(size, "size", 1)
+    law = t.drafts[0]
+    for j, rule in enumerate(t.rules, start=1):
+        law = pair_selected_law(law, t.drafts[j], rule)
+    x = _drafts(t.drafts, size, gen)
+    return verify(t.target, law, tournament_select(t, x, gen), gen)
