@@ -21,6 +21,7 @@ REAL_TEXT_CLAIMS = (
     "rejections.finite_gamma",
     "rejections.sequence_law",
     "rejections.optimality",
+    "rejections.baseline_rates",
     "rejections.baselines_unbiased",
     "rejections.lp_optimum",
     "rejections.batch",
@@ -50,6 +51,7 @@ REAL_TEXT_CLAIMS = (
     "bw.doubling_lower",
     "bw.x_opt_exact",
     "bw.imperfect_drafter",
+    "bw.imperfect_value",
     "md.canonical",
     "md.output_law",
     "md.selection_law",
@@ -60,6 +62,7 @@ REAL_TEXT_CLAIMS = (
     "trees.accepted_law",
     "trees.optimal_is_brute_force_max",
     "trees.optimal_upper_bound",
+    "trees.suboptimal_value",
 )
 
 
@@ -70,6 +73,7 @@ SYNTHETIC_ONLY = {
     "bw.asymptotic_upper",
     "bw.asymptotic_lower",
     "bw.runtime",
+    "bw.runtime_value",
 }
 
 

@@ -9,10 +9,12 @@ Simulated side: the verifier walking each tree.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from specbound.bounds.branching_walk import runtime_lower_bound
-from specbound.claims import LOWER, UPPER, Case, Claim, scaled
+from specbound.claims import EQUAL, LOWER, UPPER, Case, Claim, scaled
 from specbound.claims.branching_walk_instances import (
     PAPER,
     SOURCE,
@@ -38,7 +40,11 @@ RUNTIME_LABEL = "zipf(1.2), n=100"
 RUNTIME_SIZE = 64
 
 
-def _runtime_cases() -> list[Case]:
+def _runtime_cases(tight: bool = False) -> list[Case]:
+    """The C7 bound against each tree's time per token (``tight``: that tree's exact time).
+
+    Both claims name the stream ``bw.runtime/<case>`` (the same walks).
+    """
     p = RUNTIME_SIZE
     trees = {
         "optimal": lambda: optimal_tree(RUNTIME_LAW, p),
@@ -61,12 +67,32 @@ def _runtime_cases() -> list[Case]:
             # delta method: time per token = T / mean(tokens per call)
             return Estimate(t / est.mean, t * est.se / est.mean**2, est.n)
 
-        out.append(Case(f"{RUNTIME_LABEL} {name} P={p}", lambda: exact, simulate))
+        label = f"{RUNTIME_LABEL} {name} P={p}"
+        value = partial(_time_per_token, make, p) if tight else partial(float, exact)
+        out.append(Case(label, value, simulate, stream=f"bw.runtime/{label}"))
     return out
 
 
-def _imperfect_cases() -> list[Case]:
+def _time_per_token(make, size: int) -> float:
+    """T_ver(P) / (1 + E[X | T]) of the tree ``make()``, E[X | T] its exact value."""
+    return verifier_cost(size) / make().tokens_per_step
+
+
+def _own_value(make) -> float:
+    """E[X | T] = sum of path probabilities of the tree ``make()``."""
+    return make().expected_accepted
+
+
+def _optimum(p: np.ndarray, size: int) -> float:
+    """E[X_opt(P)] of the law p at every node (exact optimal tree)."""
+    return optimal_tree(np.sort(p)[::-1], size).expected_accepted
+
+
+def _imperfect_cases(tight: bool = False) -> list[Case]:
     """Target p at every node; the drafter builds the optimal tree of its own law q.
+
+    ``tight``: the exact value of T_q under p (sum of pi_p over T_q) instead of the optimum;
+    both claims name the stream ``bw.imperfect_drafter/<case>`` (the same walks).
 
     The real-text pair is the bigram target and draft laws after the most frequent word.
     """
@@ -82,13 +108,11 @@ def _imperfect_cases() -> list[Case]:
     out = []
     for label, (p, q) in pairs.items():
         for size in (10, 1000):
-            out.append(
-                Case(
-                    f"{label} P={size}",
-                    lambda p=p, size=size: optimal_tree(np.sort(p)[::-1], size).expected_accepted,
-                    walk(lambda p=p, q=q, size=size: imperfect_tree(p, q, size), lambda p=p: p, q),
-                )
-            )
+            tree = partial(imperfect_tree, p, q, size)
+            exact = partial(_own_value, tree) if tight else partial(_optimum, p, size)
+            name = f"{label} P={size}"
+            simulate = walk(tree, lambda p=p: p, q)
+            out.append(Case(name, exact, simulate, stream=f"bw.imperfect_drafter/{name}"))
     return out
 
 
@@ -111,5 +135,23 @@ CLAIMS = [
         agreement=UPPER,
         cases=_imperfect_cases,
         source=SOURCE + " C8",
+    ),
+    Claim(
+        id="bw.runtime_value",
+        paper=PAPER,
+        statement="Tight companion of bw.runtime: each tree's time per token "
+        "T_ver(P) / (1 + E[X | T]), E[X | T] its exact value, vs the same walks.",
+        agreement=EQUAL,
+        cases=lambda: _runtime_cases(tight=True),
+        source=SOURCE + " C1/C7",
+    ),
+    Claim(
+        id="bw.imperfect_value",
+        paper=PAPER,
+        statement="Tight companion of bw.imperfect_drafter: E[X] of the drafter's tree T_q "
+        "under the target = sum_{v in T_q} pi_p(v), exactly, vs the same walks.",
+        agreement=EQUAL,
+        cases=lambda: _imperfect_cases(tight=True),
+        source=SOURCE + " C1/C8",
     ),
 ]

@@ -179,8 +179,12 @@ def _brute_force_cases() -> list[Case]:
     return [make(*inst) for inst in instances]
 
 
-def _upper_bound_cases() -> list[Case]:
-    """Exact: the optimum of a size (and depth); simulated: another tree of that size."""
+def _upper_bound_cases(tight: bool = False) -> list[Case]:
+    """Exact: the optimum of a size (and depth); simulated: another tree of that size.
+
+    ``tight``: the tree's own exact value instead (the bounded quantity); both claims
+    name the stream ``trees.optimal_upper_bound/<case>``, so they share the draws.
+    """
     zipf = zipf_law(1000, 1.8)
     g = np.random.default_rng(5)
     target = zipf_law(50, 1.2)
@@ -242,9 +246,12 @@ def _upper_bound_cases() -> list[Case]:
 
     def make(label, build, acc, depth, verifier):
         def exact() -> float:
+            if tight:
+                return build().expected_accepted
             return optimal_tree(acc, build().size, max_depth=depth).expected_accepted
 
-        return Case(label, exact, walk_estimate(build, verifier))
+        stream = f"trees.optimal_upper_bound/{label}"
+        return Case(label, exact, walk_estimate(build, verifier), stream=stream)
 
     return [make(*inst) for inst in instances]
 
@@ -296,5 +303,16 @@ CLAIMS = [
         agreement=UPPER,
         cases=_upper_bound_cases,
         source="branching_walk.md C2, C8",
+    ),
+    Claim(
+        id="trees.suboptimal_value",
+        paper=PAPER,
+        statement=(
+            "Tight companion of trees.optimal_upper_bound: each compared tree's E[accepted] = "
+            "the sum of its own path probabilities, vs the same verifier walks"
+        ),
+        agreement=EQUAL,
+        cases=lambda: _upper_bound_cases(tight=True),
+        source="branching_walk.md C1, C8",
     ),
 ]
