@@ -3,7 +3,8 @@
 The bugs of issue 13's audit that every case used to miss: ln replaced by log2 in the
 entropy moments, random-environment laws scaled by 0.95 inside the tree builder,
 SpecTr's rho fixed at 1, importance weights sqrt(p/q), an ERSD verifier that accepts
-any drafted token, a 16% drop in E[X_opt]. Each mutant is applied with monkeypatch
+any drafted token, a 16% drop in E[X_opt], SpecInfer residuals left unnormalised, a
+draft tree's value scaled by 0.95 (caught on the positional rank-law cases). Each mutant is applied with monkeypatch
 (no file edits), caches of the patched code are cleared, and the named case must
 fail at a reduced size (scale 0.2; 5 SE rules, so a pass here would be a real miss).
 The fixture ``fresh_caches`` clears the caches again afterwards so later tests see
@@ -137,3 +138,30 @@ def test_an_ersd_verifier_that_ignores_the_race_is_caught(monkeypatch):
 
     monkeypatch.setattr(generate, "_verify", greedy)
     assert not verdict("ersd.drafter_invariance", "example A vs reversed draft").passed
+
+
+def test_specinfer_residuals_left_unnormalised_are_caught(monkeypatch):
+    from specbound.lp import baselines
+
+    def unnormalised(target, drafts):
+        k, n = drafts.shape
+        out = np.empty((k + 1, n))
+        out[0] = target
+        for j in range(k):
+            out[j + 1] = np.maximum(out[j] - drafts[j], 0.0)
+        return out
+
+    monkeypatch.setattr(baselines, "specinfer_residuals", unnormalised)
+    assert not verdict("md.acceptance", "SpecInfer | n=6 iid K=3").passed
+
+
+# ----------------------------------------------------------------------------- draft trees
+
+
+def test_a_scaled_tree_value_is_caught_on_a_positional_case(monkeypatch):
+    from specbound.trees import DraftTree
+
+    scaled_value = property(lambda self: 0.95 * float(self.path_probability.sum()))
+    monkeypatch.setattr(DraftTree, "expected_accepted", scaled_value)
+    assert not verdict("trees.acceptance_identity", "optimal k=64, ERSD rank law A").passed
+    assert not verdict("trees.acceptance_identity", "random tree k=60, GSD vector A").passed
