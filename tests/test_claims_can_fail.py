@@ -4,11 +4,11 @@ The bugs of issue 13's audit that every case used to miss: ln replaced by log2 i
 entropy moments, random-environment laws scaled by 0.95 inside the tree builder,
 SpecTr's rho fixed at 1, importance weights sqrt(p/q), an ERSD verifier that accepts
 any drafted token, a 16% drop in E[X_opt], SpecInfer residuals left unnormalised, a
-draft tree's value scaled by 0.95 (caught on the positional rank-law cases). Each mutant is applied with monkeypatch
-(no file edits), caches of the patched code are cleared, and the named case must
-fail at a reduced size (scale 0.2; 5 SE rules, so a pass here would be a real miss).
-The fixture ``fresh_caches`` clears the caches again afterwards so later tests see
-the real code.
+draft tree's value scaled by 0.95 (caught on the positional rank-law cases). Each
+mutant is applied with monkeypatch (no file edits), caches of the patched code are
+cleared, and the named case must fail at a reduced size (scale 0.2; 5 SE rules, so
+a pass here would be a real miss). The fixture ``fresh_caches`` clears the caches
+again afterwards, so later tests see the real code.
 """
 
 from __future__ import annotations

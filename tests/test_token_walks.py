@@ -111,3 +111,19 @@ def test_the_tournament_reference_law_equals_the_lp_intermediate_law():
     for j, rule in enumerate(t.rules, start=1):
         law = pair_selected_law(law, t.drafts[j], rule)
     np.testing.assert_allclose(law, t.intermediate, atol=1e-15)
+
+
+def test_recorded_laws_follow_the_tree_builders_restarts(monkeypatch):
+    from specbound.simulations import random_trees as rt
+
+    law = DirichletLaw(0.5, 20)
+    monkeypatch.setattr(rt.reveal, "_MARGIN", -3.0)  # forces rebuilds from the same stream
+    monkeypatch.setattr(rt.reveal, "_SLACK", 0.0)
+    rec = RecordedLaw(law)
+    tree = optimal_random_tree(rec, 2000, np.random.default_rng(3))
+    laws, node_law, token = environment_laws(tree, rec)
+    assert laws.shape[0] < tree.laws_drawn  # a restart happened; the record is the last build
+    pi = np.ones(tree.size + 1)
+    for v in range(tree.size):  # path probabilities rebuilt from the recorded laws
+        pi[v + 1] = pi[tree.parent[v] + 1] * laws[node_law[tree.parent[v] + 1], token[v]]
+    np.testing.assert_allclose(pi[1:], tree.path_probability, rtol=1e-12)
