@@ -27,3 +27,12 @@ class SolverError(RuntimeError):
         super().__init__(f"{message} (solver={solver}, status={status})")
         self.status = status
         self.solver = solver
+
+
+class RepairError(ValueError):
+    """A clip or renormalisation would remove more than its stated tolerance.
+
+    Raised instead of silently repairing a quantity that must already be (nearly) a
+    law: negative mass beyond rounding, a residual of a rejection that cannot have
+    happened. The message names the function and the size of what would be removed.
+    """
