@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``specbound check``: print the verdict table; exit 1 if any case fails."""
-    from specbound.claims import format_summary, format_table, run_claims, select
+    from specbound.claims import format_counts, format_summary, format_table, run_claims, select
 
     claims = select(args.claim)
     if args.list:
@@ -106,10 +106,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         progress=progress_flag(args),
     )
     print(format_summary(claims, verdicts) if args.summary else format_table(verdicts))
-    failed = [v for v in verdicts if not v.passed]
-    noun = "claim" if len(claims) == 1 else "claims"
-    print(f"\n{len(verdicts) - len(failed)}/{len(verdicts)} cases passed ({len(claims)} {noun})")
-    return 1 if failed else 0
+    print("\n" + format_counts(verdicts, len(claims)))
+    return 0 if all(v.passed for v in verdicts) else 1
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
@@ -169,7 +167,13 @@ def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[int, int]:
     """
     from tqdm.auto import tqdm
 
-    from specbound.claims import all_claims, format_summary, format_table, run_claims
+    from specbound.claims import (
+        all_claims,
+        format_counts,
+        format_summary,
+        format_table,
+        run_claims,
+    )
     from specbound.figures import FigureContext, all_figures, save
 
     start = time.perf_counter()
@@ -195,8 +199,9 @@ def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[int, int]:
         "",
         "## Verdicts",
         "",
-        f"**{len(verdicts) - len(failed)}/{len(verdicts)} cases passed.** Each row compares an "
-        "exact value with a Monte Carlo simulation of the real algorithm under the stated rule.",
+        f"**{format_counts(verdicts, len(all_claims()))}.** Each row compares an exact value "
+        "with a Monte Carlo simulation of the real algorithm under the stated rule; bound "
+        "cases show their slack (how far inside the bound, in SE and relative).",
         "",
         format_summary(all_claims(), verdicts),
         "",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from specbound.errors import InvalidArgumentError
+from specbound.errors import InvalidArgumentError, RepairError
 from specbound.limits import check_allocation
 
 #: Largest tolerated deviation of a probability vector's sum from 1.
@@ -202,6 +202,26 @@ def as_kernel(x: ArrayLike, name: str = "kernel") -> np.ndarray:
             f"{name}: must be a square (n, n) matrix, got shape {arr.shape}"
         )
     return _check_probability_rows(arr, name, dtype)
+
+
+#: Largest mass a clip or renormalisation may remove silently (absolute, on laws of mass 1).
+REPAIR_TOLERANCE = 1e-12
+
+
+def check_removed(removed: Any, where: str, tolerance: float = REPAIR_TOLERANCE) -> None:
+    """Raise :class:`~specbound.errors.RepairError` if a repair removes more than ``tolerance``.
+
+    ``removed`` is the size of what a clip (negative mass set to 0) or a fallback
+    (a residual replaced) discards, measured on laws of total mass 1 (a scalar or
+    an array, its largest entry counts); ``where`` names the function doing it.
+    Within the tolerance the repair only undoes floating-point rounding.
+    """
+    size = float(np.max(removed, initial=0.0))
+    if not size <= tolerance:
+        raise RepairError(
+            f"{where}: would silently remove mass {size:.3g} (tolerance {tolerance:g}); "
+            "the input is not (nearly) a law"
+        )
 
 
 def check_same_size(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:

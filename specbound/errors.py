@@ -35,3 +35,12 @@ class ResourceLimitError(InvalidArgumentError):
     Raised before the work starts; the message names the argument that sets the size,
     the size asked for and the limit, and how to raise it.
     """
+
+
+class RepairError(ValueError):
+    """A clip or renormalisation would remove more than its stated tolerance.
+
+    Raised instead of silently repairing a quantity that must already be (nearly) a
+    law: negative mass beyond rounding, a residual of a rejection that cannot have
+    happened. The message names the function and the size of what would be removed.
+    """

@@ -6,6 +6,7 @@ Each case's false-alarm rate is stated by its agreement rule (5 SE two-sided:
 
 import math
 
+import numpy as np
 import pytest
 
 from specbound.claims import (
@@ -52,6 +53,54 @@ def test_agreement_rules_can_fail():
     assert not DISTRIBUTION.judge(math.nan, GofResult(40.0, 1, 1e-9, 10, 2))[0]
     with pytest.raises(TypeError):
         EQUAL.judge(1.0, GofResult(1.0, 1, 0.5, 10, 2))
+
+
+def test_deterministic_rules_compare_numbers_directly():
+    from specbound.claims import EXACT_LOWER, EXACT_UPPER, EXACT_ZERO
+
+    assert EXACT_ZERO.judge(0.0, Estimate(0.0, 0.0, 5000)) == (True, 0.0)
+    assert not EXACT_ZERO.judge(0.0, Estimate(1.0, 0.0, 5000))[0]  # one mismatch in 5000
+    assert EXACT_UPPER.judge(2.0, Estimate(1.9, 0.0, 1))[0]
+    assert not EXACT_UPPER.judge(2.0, Estimate(2.01, 0.0, 1))[0]
+    assert EXACT_LOWER.judge(2.0, Estimate(2.01, 0.0, 1))[0]
+    assert not EXACT_LOWER.judge(2.0, Estimate(1.9, 0.0, 1))[0]
+
+
+def test_means_over_few_environments_use_student_t_thresholds():
+    """t_dof.isf(Phi(-5)): the stated 5 SE false-alarm rate holds for 19 and 9 df."""
+    from scipy import stats
+
+    from specbound.claims import threshold
+    from specbound.simulations.estimate import from_environments
+
+    for dof in (9, 19):
+        want = stats.t.isf(stats.norm.sf(5.0), dof)
+        assert threshold(5.0, dof) == pytest.approx(want, rel=1e-9)
+    assert threshold(5.0, None) == 5.0
+    est = from_environments(np.array([1.0, 2.0, 3.0, 4.0] * 5))
+    assert est.dof == 19
+    z = 6.5  # beyond 5 SE, within the t threshold (7.35 at 19 df)
+    assert EQUAL.judge(est.mean - z * est.se, est)[0]
+    assert not EQUAL.judge(est.mean - z * est.se, Estimate(est.mean, est.se, est.n))[0]
+
+
+def test_bound_cases_show_their_slack_and_are_counted_apart():
+    from specbound.claims import format_counts
+
+    tight = Claim(
+        "t", "p", "s", EQUAL, lambda: [Case("c", lambda: 1.0, lambda g, s: Estimate(1.0, 0.1, 9))]
+    )
+    bound = Claim(
+        "b", "p", "s", UPPER, lambda: [Case("c", lambda: 2.0, lambda g, s: Estimate(1.0, 0.1, 9))]
+    )
+    v_tight = run_case(tight, tight.cases()[0])
+    v_bound = run_case(bound, bound.cases()[0])
+    assert v_bound.slack() == pytest.approx((10.0, 0.5))
+    assert "10.0 SE, 50.00%" in format_table([v_tight, v_bound])
+    assert v_tight.slack_text() == ""
+    assert format_counts([v_tight, v_bound], 2) == (
+        "2/2 cases passed (2 claims: 1 tight checks, 1 bound cases)"
+    )
 
 
 def test_a_wrong_exact_value_fails_its_claim():

@@ -21,6 +21,7 @@ REAL_TEXT_CLAIMS = (
     "rejections.finite_gamma",
     "rejections.sequence_law",
     "rejections.optimality",
+    "rejections.baseline_rates",
     "rejections.baselines_unbiased",
     "rejections.lp_optimum",
     "rejections.batch",
@@ -39,6 +40,7 @@ REAL_TEXT_CLAIMS = (
     "ersd.node_acceptance",
     "ersd.tree_value",
     "ersd.bound",
+    "ersd.bound_tree_value",
     "bw.moments",
     "bw.acceptance_identity",
     "bw.bound_renewal",
@@ -47,7 +49,9 @@ REAL_TEXT_CLAIMS = (
     "bw.bound_abstract",
     "bw.doubling",
     "bw.doubling_lower",
+    "bw.x_opt_exact",
     "bw.imperfect_drafter",
+    "bw.imperfect_value",
     "md.canonical",
     "md.output_law",
     "md.selection_law",
@@ -69,6 +73,11 @@ REAL_TEXT_CLAIMS = (
     "pairs.target_entropy_mu",
     "pairs.target_entropy_mu2",
     "trees.positional_optimal",
+    "audit.rule_law",
+    "audit.equality_acceptance",
+    "audit.tokens_per_step",
+    "audit.power",
+    "trees.suboptimal_value",
 )
 
 
@@ -79,6 +88,7 @@ SYNTHETIC_ONLY = {
     "bw.asymptotic_upper",
     "bw.asymptotic_lower",
     "bw.runtime",
+    "bw.runtime_value",
 }
 
 

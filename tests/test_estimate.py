@@ -79,6 +79,36 @@ def test_chisquare_matches_scipy_without_merging():
     assert res.dof == 2
 
 
+def test_chisquare_is_pinned_to_scipy_when_every_bin_deviates():
+    """Statistic, p-value and dof equal scipy.stats.chisquare, every bin contributing.
+
+    Without merging, and with the three small bins (expected 1, 2, 3 of 1000) merged
+    into one bin expecting 6, the largest merged bin included: a sum that skips any
+    bin differs from scipy's.
+    """
+    p = np.array([0.2, 0.3, 0.5])
+    counts = np.array([190, 320, 490])
+    res = chisquare_gof(None, p, counts=counts)
+    ref = stats.chisquare(counts, 1000 * p)
+    assert (res.statistic, res.pvalue, res.dof) == (
+        pytest.approx(ref.statistic, rel=1e-12),
+        pytest.approx(ref.pvalue, rel=1e-9),
+        2,
+    )
+    p = np.array([0.001, 0.002, 0.003, 0.2, 0.294, 0.5])
+    counts = np.array([3, 0, 5, 190, 300, 502])
+    res = chisquare_gof(None, p, counts=counts)
+    ref = stats.chisquare([8, 190, 300, 502], [6.0, 200.0, 294.0, 500.0])
+    assert (res.statistic, res.pvalue, res.dof, res.bins) == (
+        pytest.approx(ref.statistic, rel=1e-12),
+        pytest.approx(ref.pvalue, rel=1e-9),
+        3,
+        4,
+    )
+    samples = np.repeat(np.arange(6), counts)
+    assert chisquare_gof(samples, p).statistic == pytest.approx(ref.statistic, rel=1e-12)
+
+
 def test_chisquare_detects_wrong_law_and_impossible_outcomes():
     rng = np.random.default_rng(2)
     p = np.full(10, 0.1)

@@ -384,6 +384,7 @@ def test_rank_law_on_extreme_laws(target, draft):
 # ----------------------------------------------------------------------------- commands
 
 T, D = "0.5,0.3,0.2", "0.3,0.4,0.3"
+SAMPLER = "specbound.simulations:speculative_sampling"
 K2 = "0.5,0.5;0.5,0.5"
 
 # (argv, exit code, text expected on stderr (code 2) or stdout (code 0))
@@ -569,6 +570,14 @@ COMMANDS = [
         2,
         "environments:",
     ),
+    (["audit", "nosuch.module:fn"], 2, "TARGET:"),
+    (["audit", "/nonexistent/file.py:f"], 2, "TARGET:"),
+    (["audit", SAMPLER, "--trials", "0"], 2, "trials:"),
+    (["audit", SAMPLER, "--trials", "1000000000000"], 2, "trials:"),
+    (["audit", SAMPLER, "--power", "0"], 2, "power:"),
+    (["audit", SAMPLER, "--power", "1e-9"], 2, "power:"),
+    (["audit", SAMPLER, "--alpha", "2"], 2, "alpha:"),
+    (["audit", SAMPLER, "--target-law", "0.5,,0.5", "--draft-law", "0.5,0.5"], 2, "target-law:"),
     (["check", "--claim", "no.such.claim", "--list"], 2, "claim:"),
     (["check", "--jobs", "0"], 2, "--jobs"),
     (["check", "--seed", "-1"], 2, "--seed"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from specbound.distributions import as_distribution, check_real, check_same_size
+from specbound.distributions import as_distribution, check_real, check_removed, check_same_size
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ def _pair(target: ArrayLike, draft: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 def _make(name: str, p: np.ndarray, q: np.ndarray, b: np.ndarray) -> Rule:
     a = q * b
     beta = float(a.sum())
+    check_removed(a - p, f"{name} rule (acceptance mass above the target)")
     w = np.maximum(p - a, 0.0)  # unbiased iff a <= p; then R = (p - a) / (1 - beta)
     residual = w / w.sum() if w.sum() > 0 else p.copy()
     return Rule(name, b, residual, 1.0 - beta)

@@ -14,6 +14,13 @@ case, under the normal approximation of the estimate):
   simulated <= exact + k SE (one-sided 2.9e-7 at k = 5 when the bound is tight).
 * ``lower``: simulated >= exact - k SE.
 * ``distribution``: chi-square goodness-of-fit p-value >= alpha (default 1e-6).
+* ``exact_zero``: a deterministic count (e.g. mismatches) must be exactly 0.
+* ``exact_upper`` / ``exact_lower``: two exact numbers (no Monte Carlo), the value
+  must lie below / above the bound.
+
+A mean over few environments (an :class:`Estimate` with ``dof``) is judged with the
+Student-t threshold of the same tail probability (:func:`threshold`), so the rates
+above hold for it too. Bound cases report their slack (:mod:`specbound.claims.verdicts`).
 
 Every case draws from its own generator seeded by (seed, crc32(claim id / case
 label)), or by a stream it names (:class:`Case`), so a case gives the same numbers
@@ -23,7 +30,6 @@ whether run alone or with the others.
 from __future__ import annotations
 
 import importlib
-import math
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -31,7 +37,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from scipy import special
 
+from specbound.claims.verdicts import HEADER as HEADER
+from specbound.claims.verdicts import Verdict as Verdict
+from specbound.claims.verdicts import format_counts as format_counts
+from specbound.claims.verdicts import format_summary as format_summary
+from specbound.claims.verdicts import format_table as format_table
 from specbound.simulations.agreement import GofResult, chisquare_gof
 from specbound.simulations.estimate import Estimate, from_proportion, z_score
 
@@ -49,12 +61,33 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.trees_positional",
     "specbound.claims.branching_walk",
     "specbound.claims.branching_walk_bounds",
+    "specbound.claims.branching_walk_optimum",
     "specbound.claims.branching_walk_drafters",
     "specbound.claims.multidraft",
     "specbound.claims.pairs",
+    "specbound.claims.audit",
 )
 
 Simulated = Estimate | GofResult
+
+
+#: Agreement kinds judged in standard errors (the others: chi-square, deterministic).
+SE_KINDS = ("equal", "upper", "lower")
+#: Deterministic kinds: no Monte Carlo, the two numbers compared directly.
+EXACT_KINDS = ("exact_zero", "exact_upper", "exact_lower")
+
+
+def threshold(sigmas: float, dof: int | None) -> float:
+    """Distance in SE allowed by a rule of ``sigmas`` SE: the same tail probability.
+
+    Normal errors (``dof`` None): ``sigmas``. A mean over few values (``dof`` =
+    values - 1): the Student-t quantile with the normal tail at ``sigmas``,
+    t_dof.isf(Phi(-sigmas)) (e.g. 5 SE: 7.35 at 19 df, 12.4 at 9 df), so the stated
+    false-alarm rate is exact for normal values.
+    """
+    if dof is None:
+        return sigmas
+    return float(special.stdtrit(dof, special.ndtr(sigmas)))
 
 
 @dataclass(frozen=True)
@@ -63,17 +96,27 @@ class Agreement:
 
     Parameters
     ----------
-    kind : {"equal", "upper", "lower", "distribution"}
+    kind : {"equal", "upper", "lower", "distribution", "exact_zero", "exact_upper", \
+"exact_lower"}
         See the module docstring.
     sigmas : float
-        Allowed distance in standard errors (equal / upper / lower).
+        Allowed distance in standard errors (equal / upper / lower); for a mean over
+        few environments (an :class:`Estimate` with ``dof``) the Student-t threshold
+        of the same tail probability (:func:`threshold`).
     alpha : float
         Smallest acceptable chi-square p-value (distribution); the false-alarm rate.
     """
 
-    kind: Literal["equal", "upper", "lower", "distribution"]
+    kind: Literal[
+        "equal", "upper", "lower", "distribution", "exact_zero", "exact_upper", "exact_lower"
+    ]
     sigmas: float = 5.0
     alpha: float = 1e-6
+
+    @property
+    def is_bound(self) -> bool:
+        """True for inequalities (a bound), False for tight checks (equalities, laws)."""
+        return self.kind in ("upper", "lower", "exact_upper", "exact_lower")
 
     def describe(self) -> str:
         """Short human-readable rule, e.g. ``"= within 5 SE"``."""
@@ -82,28 +125,43 @@ class Agreement:
             "upper": f"sim <= exact + {self.sigmas:g} SE",
             "lower": f"sim >= exact - {self.sigmas:g} SE",
             "distribution": f"chi-square p >= {self.alpha:g}",
+            "exact_zero": "= 0 exactly (deterministic)",
+            "exact_upper": "value <= bound (exact, no MC)",
+            "exact_lower": "value >= bound (exact, no MC)",
         }[self.kind]
 
     def judge(self, exact: float, simulated: Simulated) -> tuple[bool, float]:
-        """Return (passed, statistic): the z-score, or the p-value for distributions."""
+        """Return (passed, statistic).
+
+        The statistic is the z-score (SE kinds), the p-value (distribution), or the
+        difference simulated - exact (deterministic kinds).
+        """
         if self.kind == "distribution":
             if not isinstance(simulated, GofResult):
                 raise TypeError("a distribution claim must simulate a GofResult")
             return simulated.pvalue >= self.alpha, simulated.pvalue
         if not isinstance(simulated, Estimate):
             raise TypeError(f"an {self.kind!r} claim must simulate an Estimate")
+        if self.kind in EXACT_KINDS:
+            diff = simulated.mean - exact
+            ok = {"exact_zero": diff == 0 and exact == 0, "exact_upper": diff <= 0}
+            return ok.get(self.kind, diff >= 0), diff
         z = z_score(exact, simulated)
+        limit = threshold(self.sigmas, simulated.dof)
         if self.kind == "equal":
-            return abs(z) <= self.sigmas, z
+            return abs(z) <= limit, z
         if self.kind == "upper":
-            return z <= self.sigmas, z
-        return z >= -self.sigmas, z
+            return z <= limit, z
+        return z >= -limit, z
 
 
 EQUAL = Agreement("equal")
 UPPER = Agreement("upper")
 LOWER = Agreement("lower")
 DISTRIBUTION = Agreement("distribution")
+EXACT_ZERO = Agreement("exact_zero")
+EXACT_UPPER = Agreement("exact_upper")
+EXACT_LOWER = Agreement("exact_lower")
 
 
 @dataclass(frozen=True)
@@ -143,39 +201,6 @@ class Claim:
     cases: Callable[[], Sequence[Case]]
     source: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of one case of one claim."""
-
-    claim_id: str
-    paper: str
-    case: str
-    rule: str
-    exact: float
-    simulated: float
-    se: float
-    statistic: float
-    passed: bool
-    n: int
-    seconds: float
-
-    def row(self) -> list[str]:
-        """Cells of the verdict table."""
-        if self.rule.startswith("chi-square"):
-            sim = f"X² p = {self.simulated:.3g}"
-            ex = "target law" if math.isnan(self.exact) else f"{self.exact:.6g}"
-            stat = f"p = {self.statistic:.3g}"
-        else:
-            sim = f"{self.simulated:.6g} ± {self.se:.2g}"
-            ex = f"{self.exact:.6g}"
-            stat = f"z = {self.statistic:+.2f}"
-        verdict = "PASS" if self.passed else "FAIL"
-        return [self.claim_id, self.case, self.paper, ex, sim, stat, self.rule, verdict]
-
-
-HEADER = ["claim", "case", "paper", "exact", "simulated ± SE", "statistic", "rule", "verdict"]
 
 
 def scaled(trials: int, scale: float, minimum: int = 2_000) -> int:
@@ -250,16 +275,21 @@ def run_case(claim: Claim, case: Case, seed: int = 0, scale: float = 1.0) -> Ver
     exact = float(case.exact())
     rng = stream_rng(seed, case.stream) if case.stream else case_rng(seed, claim.id, case.label)
     sim = case.simulate(rng, scale)
-    passed, stat = claim.agreement.judge(exact, sim)
+    rule = claim.agreement
+    passed, stat = rule.judge(exact, sim)
+    dof = None
     if isinstance(sim, GofResult):
         value, se, n = sim.pvalue, float("nan"), sim.n
     else:
-        value, se, n = sim.mean, sim.se, sim.n
+        value, se, n, dof = sim.mean, sim.se, sim.n, sim.dof
+    described = rule.describe()
+    if dof is not None and rule.kind in SE_KINDS:
+        described += f" (t, {dof} df: {threshold(rule.sigmas, dof):.3g} SE)"
     return Verdict(
         claim.id,
         claim.paper,
         case.label,
-        claim.agreement.describe(),
+        described,
         exact,
         value,
         se,
@@ -267,6 +297,7 @@ def run_case(claim: Claim, case: Case, seed: int = 0, scale: float = 1.0) -> Ver
         bool(passed),
         int(n),
         time.perf_counter() - start,
+        rule.kind,
     )
 
 
@@ -293,41 +324,3 @@ def run_claims(
         _run_claim_task, tasks, jobs=jobs, scheduler=scheduler, progress=progress, desc="claims"
     )
     return [v for group in nested for v in group]
-
-
-def format_table(verdicts: Sequence[Verdict], markdown: bool = False) -> str:
-    """The verdict table as aligned text, or as a Markdown table."""
-    rows = [v.row() for v in verdicts]
-    if markdown:
-        lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
-        return "\n".join(lines)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(HEADER)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    out = [fmt.format(*HEADER), fmt.format(*("-" * w for w in widths))]
-    out += [fmt.format(*r) for r in rows]
-    return "\n".join(out)
-
-
-def format_summary(claims: Sequence[Claim], verdicts: Sequence[Verdict]) -> str:
-    """One Markdown row per claim: id, paper, rule, cases passed / run, statement.
-
-    A claim with no verdicts reads "not run", one with a failing case "k/n **FAIL**".
-    """
-    lines = [
-        "| claim | paper | rule | cases passed | statement |",
-        "|---|---|---|---|---|",
-    ]
-    for claim in claims:
-        mine = [v for v in verdicts if v.claim_id == claim.id]
-        passed = sum(v.passed for v in mine)
-        if not mine:
-            status = "not run"
-        else:
-            status = f"{passed}/{len(mine)}" + ("" if passed == len(mine) else " **FAIL**")
-        statement = claim.statement.replace("|", "\\|")
-        lines.append(
-            f"| `{claim.id}` | {claim.paper} | {claim.agreement.describe()} | {status} "
-            f"| {statement} |"
-        )
-    return "\n".join(lines)

@@ -9,24 +9,24 @@ Simulated side: the verifier walking each tree.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from specbound.bounds.branching_walk import runtime_lower_bound
-from specbound.claims import LOWER, UPPER, Case, Claim, scaled
+from specbound.claims import EQUAL, LOWER, UPPER, Case, Claim, scaled
 from specbound.claims.branching_walk_instances import (
-    DETERMINISTIC,
     PAPER,
     SOURCE,
     WALKS,
-    exact_tree,
     walk,
 )
-from specbound.claims.trees import imperfect_tree
+from specbound.claims.tree_instances import imperfect_tree, random_tree, tokens_of
+from specbound.claims.tree_instances import walk as walk_tree_tokens
 from specbound.distributions import softmax, zipf
 from specbound.simulations.estimate import Estimate, from_values
-from specbound.simulations.random_trees import verifier_accepted
 from specbound.simulations.text_ngram import TEXT_VOCAB, text_pair
-from specbound.trees import batch_tree, chain_tree, kary_tree, optimal_tree
+from specbound.trees import batch_tree, chain_tree, optimal_tree
 
 
 def verifier_cost(size: int) -> float:
@@ -34,33 +34,65 @@ def verifier_cost(size: int) -> float:
     return 1.0 + size / 64.0
 
 
-def _runtime_cases() -> list[Case]:
-    label = "(0.5, 0.3, 0.2)"
-    p_law = DETERMINISTIC[label]
-    trees = {
-        "optimal": lambda p: exact_tree(label, p),
-        "chain": lambda p: chain_tree(p_law, p),
-        "batch": lambda p: batch_tree(p_law, min(p, p_law.size)),
-        "binary depth 5": lambda p: kary_tree(p_law, 2, 5),
-    }
-    out = []
-    p = 64
-    for name, make in trees.items():
-        exact = runtime_lower_bound(verifier_cost, p, exact_tree(label, p).expected_accepted)
+#: The law of the runtime claim: 100 tokens, so every tree shape has P = 64 nodes.
+RUNTIME_LAW = zipf(100, 1.2)
+RUNTIME_LABEL = "zipf(1.2), n=100"
+RUNTIME_SIZE = 64
 
-        def simulate(rng, scale, make=make):
-            x = verifier_accepted(make(p), scaled(WALKS, scale), rng)
+
+def _runtime_cases(tight: bool = False) -> list[Case]:
+    """The C7 bound against each tree's time per token (``tight``: that tree's exact time).
+
+    Both claims name the stream ``bw.runtime/<case>`` (the same walks).
+    """
+    p = RUNTIME_SIZE
+    trees = {
+        "optimal": lambda: optimal_tree(RUNTIME_LAW, p),
+        "chain": lambda: chain_tree(RUNTIME_LAW, p),
+        "batch": lambda: batch_tree(RUNTIME_LAW, p),
+        "random shape": lambda: random_tree(RUNTIME_LAW, p, 64),
+    }
+    best = optimal_tree(RUNTIME_LAW, p).expected_accepted
+    exact = runtime_lower_bound(verifier_cost, p, best)
+    out = []
+    for name, make in trees.items():
+
+        def simulate(rng, scale, make=make, name=name):
+            tree = make()
+            if tree.size != p:
+                raise RuntimeError(f"bw.runtime: the {name} tree has {tree.size} nodes, not {p}")
+            x = walk_tree_tokens(make, tokens_of(RUNTIME_LAW), scaled(WALKS, scale), rng)
             est = from_values(x + 1.0)  # tokens per verifier call
             t = verifier_cost(p)
             # delta method: time per token = T / mean(tokens per call)
             return Estimate(t / est.mean, t * est.se / est.mean**2, est.n)
 
-        out.append(Case(f"{label} {name} P={p}", lambda e=exact: e, simulate))
+        label = f"{RUNTIME_LABEL} {name} P={p}"
+        value = partial(_time_per_token, make, p) if tight else partial(float, exact)
+        out.append(Case(label, value, simulate, stream=f"bw.runtime/{label}"))
     return out
 
 
-def _imperfect_cases() -> list[Case]:
+def _time_per_token(make, size: int) -> float:
+    """T_ver(P) / (1 + E[X | T]) of the tree ``make()``, E[X | T] its exact value."""
+    return verifier_cost(size) / make().tokens_per_step
+
+
+def _own_value(make) -> float:
+    """E[X | T] = sum of path probabilities of the tree ``make()``."""
+    return make().expected_accepted
+
+
+def _optimum(p: np.ndarray, size: int) -> float:
+    """E[X_opt(P)] of the law p at every node (exact optimal tree)."""
+    return optimal_tree(np.sort(p)[::-1], size).expected_accepted
+
+
+def _imperfect_cases(tight: bool = False) -> list[Case]:
     """Target p at every node; the drafter builds the optimal tree of its own law q.
+
+    ``tight``: the exact value of T_q under p (sum of pi_p over T_q) instead of the optimum;
+    both claims name the stream ``bw.imperfect_drafter/<case>`` (the same walks).
 
     The real-text pair is the bigram target and draft laws after the most frequent word.
     """
@@ -76,13 +108,11 @@ def _imperfect_cases() -> list[Case]:
     out = []
     for label, (p, q) in pairs.items():
         for size in (10, 1000):
-            out.append(
-                Case(
-                    f"{label} P={size}",
-                    lambda p=p, size=size: optimal_tree(np.sort(p)[::-1], size).expected_accepted,
-                    walk(lambda p=p, q=q, size=size: imperfect_tree(p, q, size)),
-                )
-            )
+            tree = partial(imperfect_tree, p, q, size)
+            exact = partial(_own_value, tree) if tight else partial(_optimum, p, size)
+            name = f"{label} P={size}"
+            simulate = walk(tree, lambda p=p: p, q)
+            out.append(Case(name, exact, simulate, stream=f"bw.imperfect_drafter/{name}"))
     return out
 
 
@@ -91,7 +121,8 @@ CLAIMS = [
         id="bw.runtime",
         paper=PAPER,
         statement="No tree of size P beats T_ver(P) / (1 + E[X_opt(P)]) time per token "
-        "(T_ver(P) = 1 + P/64, P = 64; optimal, chain, batch, binary trees simulated).",
+        "(T_ver(P) = 1 + P/64, P = 64, zipf(1.2) law on 100 tokens; optimal, chain, batch "
+        "and random-shape trees of 64 nodes simulated).",
         agreement=LOWER,
         cases=_runtime_cases,
         source=SOURCE + " C7",
@@ -104,5 +135,23 @@ CLAIMS = [
         agreement=UPPER,
         cases=_imperfect_cases,
         source=SOURCE + " C8",
+    ),
+    Claim(
+        id="bw.runtime_value",
+        paper=PAPER,
+        statement="Tight companion of bw.runtime: each tree's time per token "
+        "T_ver(P) / (1 + E[X | T]), E[X | T] its exact value, vs the same walks.",
+        agreement=EQUAL,
+        cases=lambda: _runtime_cases(tight=True),
+        source=SOURCE + " C1/C7",
+    ),
+    Claim(
+        id="bw.imperfect_value",
+        paper=PAPER,
+        statement="Tight companion of bw.imperfect_drafter: E[X] of the drafter's tree T_q "
+        "under the target = sum_{v in T_q} pi_p(v), exactly, vs the same walks.",
+        agreement=EQUAL,
+        cases=lambda: _imperfect_cases(tight=True),
+        source=SOURCE + " C1/C8",
     ),
 ]

@@ -6,7 +6,11 @@ exact optimal trees (``specbound.trees``); random environments (assumption (E):
 i.i.d. laws at the nodes) are a Dirichlet law and real text, the word-bigram target
 laws of :func:`~specbound.simulations.text_ngram.text_law`. Simulated sides: the
 verifier walking a tree (C1), or the optimal tree built in independently sampled
-environments, averaged over environments. The claims are in ``branching_walk``,
+environments, averaged over environments. Every walk runs the real verifier: the
+target's token drawn from the node's own law (the deterministic law, or the law the
+environment's tree builder drew, recorded by
+:class:`~specbound.simulations.token_walks.RecordedLaw`), never the tree's path or
+edge probabilities. The claims are in ``branching_walk``,
 ``branching_walk_bounds`` and ``branching_walk_drafters``.
 """
 
@@ -19,16 +23,25 @@ import numpy as np
 
 from specbound.bounds.branching_walk import entropy_moment_estimates
 from specbound.claims import scaled
+from specbound.claims.tree_instances import tokens_of
+from specbound.claims.tree_instances import walk as tree_walk
 from specbound.distributions import zipf
-from specbound.simulations.estimate import Estimate, from_values
+from specbound.simulations.estimate import Estimate, from_environments, from_values
 from specbound.simulations.random_trees import (
     DirichletLaw,
     LawSampler,
+    RandomTree,
     environment_values,
     law_moments,
-    verifier_accepted,
+    optimal_random_tree,
 )
 from specbound.simulations.text_ngram import TEXT_LABEL, text_law
+from specbound.simulations.token_walks import (
+    RecordedLaw,
+    environment_laws,
+    law_outcomes,
+    walk_tree,
+)
 from specbound.trees import DraftTree, optimal_tree
 
 PAPER = "Pankratov & Alistarh 25"
@@ -82,18 +95,57 @@ def deterministic_moments(label: str) -> Moments:
     return est.mu, est.mu2, est.phi
 
 
-def walk(tree: Callable[[], DraftTree]) -> Callable[[np.random.Generator, float], Estimate]:
-    """Simulate: the verifier walking ``tree()`` (E[X | T] by Monte Carlo)."""
+def walk(
+    tree: Callable[[], DraftTree], law: Callable[[], np.ndarray], draft: np.ndarray | None = None
+) -> Callable[[np.random.Generator, float], Estimate]:
+    """Simulate: the verifier walking ``tree()``, the target drawing tokens from ``law()``.
+
+    Children are tokens by rank in ``law()`` (or in ``draft``, a drafter's own law).
+    """
 
     def simulate(rng: np.random.Generator, scale: float) -> Estimate:
-        return from_values(verifier_accepted(tree(), scaled(WALKS, scale), rng))
+        x = tree_walk(tree, tokens_of(law(), draft), scaled(WALKS, scale), rng)
+        return from_values(x)
 
     return simulate
 
 
 def verifier_optimum(label: str, size: int) -> Callable[[np.random.Generator, float], Estimate]:
     """Simulate: the verifier walking the exact optimal tree (E[X_opt] by Monte Carlo)."""
-    return walk(lambda: exact_tree(label, size))
+    return walk(lambda: exact_tree(label, size), lambda: DETERMINISTIC[label])
+
+
+@cache
+def recorded_tree(
+    law: LawSampler, size: int, seed: int
+) -> tuple[RandomTree, np.ndarray, np.ndarray, np.ndarray]:
+    """The optimal tree of the environment seeded ``seed``, with the laws it drew.
+
+    Returns (tree, laws, node_law, token): see
+    :func:`~specbound.simulations.token_walks.environment_laws`.
+    """
+    recorded = RecordedLaw(law)
+    tree = optimal_random_tree(recorded, size, np.random.default_rng(seed))
+    return (tree, *environment_laws(tree, recorded))
+
+
+def environment_walks(
+    law: LawSampler, size: int, seed: int, walks: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Accepted tokens of ``walks`` verifier walks on the environment seeded ``seed``."""
+    tree, laws, node_law, token = recorded_tree(law, size, seed)
+    return walk_tree(tree.parent, token, law_outcomes(laws, node_law), walks, rng)
+
+
+def environment_walk(
+    law: Callable[[], LawSampler], size: int, seed: int
+) -> Callable[[np.random.Generator, float], Estimate]:
+    """Simulate: verifier walks on the optimal tree of one recorded environment."""
+
+    def simulate(rng: np.random.Generator, scale: float) -> Estimate:
+        return from_values(environment_walks(law(), size, seed, scaled(WALKS, scale), rng))
+
+    return simulate
 
 
 def environment_count(scale: float) -> int:
@@ -104,10 +156,13 @@ def environment_count(scale: float) -> int:
 def environment_optimum(
     law: Callable[[], LawSampler], size: int
 ) -> Callable[[np.random.Generator, float], Estimate]:
-    """Simulate: E[X_opt(P)] over independent environments (optimal tree built in each)."""
+    """Simulate: E[X_opt(P)] over independent environments (optimal tree built in each).
+
+    A mean over 20 (10 at ``--quick``) environments: judged with Student-t thresholds.
+    """
 
     def simulate(rng: np.random.Generator, scale: float) -> Estimate:
         values = environment_values(law(), size, environment_count(scale), rng=rng)
-        return from_values(values[:, 0])
+        return from_environments(values[:, 0])
 
     return simulate

@@ -25,6 +25,7 @@ from specbound.claims.exponential_race_instances import (
     TEXT_SMALL,
     race_pair,
 )
+from specbound.distributions import check_removed
 from specbound.simulations.agreement import chisquare_gof
 from specbound.simulations.estimate import from_values
 from specbound.simulations.exponential_races import gsd_verify, pfr_index
@@ -60,9 +61,10 @@ def _gsd_cases() -> list[Case]:
                 vec = gsd_positional_acceptance(p, q, k)
             else:
                 vec = gsd_positional_acceptance_without_replacement(p, q, k)
+            check_removed(vec.sum() - 1.0, "ersd.gsd_positional (positional mass above 1)")
             law = np.r_[vec, max(0.0, 1.0 - vec.sum())]
             _, pos = gsd_verify(p, q, k, scaled(200_000, scale), rng, replacement=replacement)
-            return chisquare_gof(np.where(pos >= 0, pos, k), law / law.sum())
+            return chisquare_gof(np.where(pos >= 0, pos, k), law)
 
         kind = "i.i.d." if replacement else "without replacement"
         return Case(f"{kind} k={k}, {name}", lambda: float("nan"), simulate)

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "specbound.commands.branching_walk",
     "specbound.commands.multidraft",
     "specbound.commands.pair",
+    "specbound.commands.audit",
 )
 
 

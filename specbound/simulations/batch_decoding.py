@@ -31,6 +31,7 @@ from specbound.distributions import RngLike, as_rng, check_int
 from specbound.simulations.estimate import show_progress
 from specbound.simulations.markov import SequenceModel, as_model_pair
 from specbound.simulations.sampling import sample_rows
+from specbound.simulations.speculative import next_residuals
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,7 @@ def batch_speculative_decoding(
             done[idx[ok]] = True
             bad = idx[~ok]
             if bad.size:
-                excess = np.maximum(r[bad] - q[bad], 0.0)
-                mass = excess.sum(axis=1)
-                keep = mass > 0.0  # mass 0 only by rounding (rejection had probability ~0)
-                r[bad[keep]] = excess[keep] / mass[keep, None]
+                r[bad] = next_residuals(r[bad], q[bad], "batch_decoding")
         rejected = np.flatnonzero(~done)
         if rejected.size:
             out[rejected] = sample_rows(r[rejected], gen)

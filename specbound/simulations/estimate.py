@@ -30,11 +30,16 @@ class Estimate:
         Standard error of the mean, sqrt(sample variance / n).
     n : int
         Number of trials.
+    dof : int or None
+        Degrees of freedom of a Student-t reference law for (mean - true) / se, for a
+        mean of few i.i.d. values (n - 1 for a mean over n environments); None: the
+        normal approximation (many trials).
     """
 
     mean: float
     se: float
     n: int
+    dof: int | None = None
 
     def ci(self, level: float = 0.95) -> tuple[float, float]:
         """Normal-approximation confidence interval ``mean +/- z * se`` at ``level``."""
@@ -66,6 +71,17 @@ def from_values(values: np.ndarray) -> Estimate:
     if n < 2:
         raise ValueError("values: need at least 2 trials for a standard error")
     return Estimate(float(v.mean()), float(v.std(ddof=1) / np.sqrt(n)), n)
+
+
+def from_environments(values: np.ndarray) -> Estimate:
+    """Estimate of a mean over few i.i.d. ``values`` (environments), judged by Student t.
+
+    As :func:`from_values`, with ``dof = n - 1``: agreement rules then use Student-t
+    thresholds with n - 1 degrees of freedom, so their stated false-alarm rates hold
+    for n = 10 or 20 roughly normal values.
+    """
+    est = from_values(values)
+    return Estimate(est.mean, est.se, est.n, est.n - 1)
 
 
 def from_proportion(successes: int, trials: int) -> Estimate:

@@ -30,7 +30,7 @@ from specbound.lp.optimum import identical, validate_drafts
 from specbound.lp.selection import SelectionRule, importance_weighted_rule
 from specbound.lp.truncated import PairRule, Tournament
 from specbound.simulations.sampling import sample_categorical, sample_rows
-from specbound.simulations.speculative import residual_law, verify
+from specbound.simulations.speculative import exact_residual, verify
 
 
 def sample_drafts(drafts: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -179,7 +179,8 @@ def spectr_sampling(
         eta = low.sum()
         # eta = 0 (disjoint supports): nothing is ever accepted and the residual is p
         scale = (1.0 - (1.0 - eta) ** k) / eta if eta > 0 else 0.0
-        out[rest] = sample_categorical(residual_law(p, low * scale), rest.size, g)
+        residual = exact_residual(p, low * scale, "spectr_sampling")
+        out[rest] = sample_categorical(residual, rest.size, g)
     return out, accepted
 
 

@@ -17,6 +17,7 @@ from specbound.distributions import (
     as_distribution,
     as_rng,
     check_int,
+    check_removed,
     check_same_size,
 )
 from specbound.limits import check_allocation
@@ -36,13 +37,50 @@ def residual_law(target: np.ndarray, law: np.ndarray) -> np.ndarray:
     Returns
     -------
     (..., n) ndarray
-        (p - law)_+, except for rows without positive excess, which are p itself:
-        there a rejection only happens by rounding (target < law somewhere without any
-        positive excess, an event of probability ~1e-16) and the exact residual is p.
+        (p - law)_+ (the positive part is the definition, not a repair), except for rows
+        without positive excess, which are p itself: there a rejection only happens by
+        rounding (an event of probability ~1e-16) and the exact residual is p.
+
+    Raises
+    ------
+    RepairError
+        If a row without positive excess has law - p of mass above 1e-12: then the
+        fallback to p would hide a law that is not a law (e.g. a wrong SpecTr scale).
+        For a residual that must be non-negative as a whole, use :func:`exact_residual`.
     """
     excess = np.maximum(target - law, 0.0)
     empty = excess.sum(axis=-1) <= 0.0
+    if np.any(empty):
+        gap = np.broadcast_to(law - target, excess.shape)[empty]
+        check_removed(gap.sum(axis=-1), "residual_law (row without positive excess)")
     return np.where(empty[..., None], target, excess)
+
+
+def next_residuals(r: np.ndarray, q: np.ndarray, where: str) -> np.ndarray:
+    """Rows norm((r - q)^+): the next law of recursive rejection after a rejection.
+
+    A row without positive excess (a rejection there had probability ~0, r = q up to
+    rounding) keeps r; :class:`~specbound.errors.RepairError` naming ``where`` if such
+    a row has sum |r - q| above 1e-12 (the fallback would then hide a real difference).
+    """
+    excess = np.maximum(r - q, 0.0)
+    mass = excess.sum(axis=-1, keepdims=True)
+    empty = mass[..., 0] <= 0.0
+    if np.any(empty):
+        gap = np.abs(np.broadcast_to(r - q, excess.shape)[empty]).sum(axis=-1)
+        check_removed(gap, f"{where} (rejected with no residual mass)")
+    return np.where(mass > 0, excess / np.where(mass > 0, mass, 1.0), r)
+
+
+def exact_residual(target: np.ndarray, part: np.ndarray, where: str) -> np.ndarray:
+    """p - ``part``, a residual that must be non-negative (e.g. SpecTr's); rounding clipped.
+
+    Raises :class:`~specbound.errors.RepairError` naming ``where`` if a negative entry
+    is below -1e-12 (the scheme's parameters are wrong: clipping would bias the output).
+    """
+    res = target - part
+    check_removed(-res, f"{where} (negative residual)")
+    return np.maximum(res, 0.0)
 
 
 def verify(

@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from specbound.bounds.exponential_races._inputs import _head, _law, _pair
 from specbound.bounds.exponential_races.rank_law import rank_distribution
-from specbound.distributions import as_distribution, check_int, check_same_size
+from specbound.distributions import as_distribution, check_int, check_removed, check_same_size
 from specbound.trees import DraftTree, tree_value
 
 
@@ -120,6 +120,8 @@ def tree_entropy_identity(rank_law: ArrayLike, tree: DraftTree) -> tuple[float, 
     pi = np.concatenate(([1.0], np.asarray(reach, dtype=np.float64)))
     slot = tree.parent + 1  # 0 = root
     out_mass = np.bincount(slot, weights=a[tree.child_index], minlength=size + 1)
+    # tolerance: the rank law's own (its sum may exceed 1 by 1e-9, see _inputs)
+    check_removed(out_mass - 1.0, "tree_entropy_identity (children's rank mass above 1)", 1e-9)
     stop = pi * np.clip(1.0 - out_mass, 0.0, 1.0)
     lhs = (1.0 + float(pi[1:].sum())) * rank_entropy(a)
     nz = stop[stop > 0]

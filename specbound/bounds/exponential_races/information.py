@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 from specbound.bounds.exponential_races._inputs import _law, _pair
 from specbound.bounds.exponential_races.entropy_bound import rank_entropy
 from specbound.bounds.exponential_races.rank_law import rank_distribution
-from specbound.distributions import as_distribution
+from specbound.distributions import as_distribution, check_removed
 from specbound.errors import InvalidArgumentError
 
 
@@ -39,6 +39,7 @@ def draft_position_laws(draft: ArrayLike) -> np.ndarray:
     out = np.zeros((n, n))
     for k in range(n):  # sets of size k, in increasing mask order within the level
         level = np.flatnonzero(size == k)
+        check_removed(q_set[level] - 1.0, "draft_position_laws (draft mass of a set above 1)")
         rest = np.clip(1.0 - q_set[level], 0.0, None)
         live = (prob[level] > 0) & (rest > 1e-15)
         level, rest = level[live], rest[live]

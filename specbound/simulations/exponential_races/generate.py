@@ -19,6 +19,25 @@ from specbound.simulations.exponential_races.races import _log, _pair
 from specbound.trees import DraftTree
 
 
+def _verify(key: np.ndarray, drafted: list[int]) -> tuple[int, int]:
+    """ERSD verification at a node: (emitted token, index of the accepted child or -1).
+
+    Reads the drafted tokens: the best drafted target key is compared with the best
+    key among the tokens not drafted; the drafted token is accepted (and emitted) iff
+    it wins, otherwise the best undrafted token is emitted (the residual race).
+    """
+    mask = np.zeros(key.size, dtype=bool)
+    real = [i for i, y in enumerate(drafted) if y >= 0]
+    mask[[drafted[i] for i in real]] = True
+    rest = np.where(mask, np.inf, key)
+    best_rest = int(np.argmin(rest))
+    if real:
+        best = min(real, key=lambda i: key[drafted[i]])
+        if key[drafted[best]] < rest[best_rest]:
+            return drafted[best], best
+    return best_rest, -1
+
+
 def ersd_generate(
     target: ArrayLike,
     draft: ArrayLike,
@@ -31,7 +50,10 @@ def ersd_generate(
 
     Each step drafts the tree (children of a node = draft-race arrivals at the ranks
     in ``tree.child_index``, found by sorting the draft keys), makes one target call,
-    and verifies down the tree (C4). The clock vector used at a node is
+    and verifies down the tree (C4): at a node the best drafted target key races the
+    best key of the tokens not drafted; the drafted token is emitted iff it wins,
+    else the undrafted winner is emitted and the step ends (:func:`_verify`). The clock
+    vector used at a node is
 
     * ``keying="position"``: W[t] for the absolute text position t it decides (row t
       of one Exp(1) stream seeded by ``seed``): the text is argmin_x W[t]_x / p(x)
@@ -63,15 +85,17 @@ def ersd_generate(
             else:
                 w = np.random.default_rng([seed, calls, slot]).standard_exponential(n)
             lw = np.log(w)
-            x = int(np.argmin(lw - log_p))
+            key = lw - log_p  # target keys: the race winner is argmin
+            if kids[slot]:
+                order = np.argsort(lw - log_q, kind="stable")
+                finite = np.isfinite(log_q[order])
+                drafted = [int(order[r]) if r < n and finite[r] else -1 for r in ranks[slot]]
+            else:
+                drafted = []
+            x, child = _verify(key, drafted)
             out[t] = x
             t += 1
-            if not kids[slot]:
+            if child < 0:
                 break
-            order = np.argsort(lw - log_q, kind="stable")
-            finite = np.isfinite(log_q[order])
-            drafted = [int(order[r]) if r < n and finite[r] else -1 for r in ranks[slot]]
-            if x not in drafted:
-                break
-            slot = kids[slot][drafted.index(x)] + 1
+            slot = kids[slot][child] + 1
     return out, calls

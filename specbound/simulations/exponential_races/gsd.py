@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 from specbound.distributions import RngLike, as_rng, check_int
 from specbound.simulations.exponential_races.races import _pair
 from specbound.simulations.sampling import sample_rows
+from specbound.simulations.speculative import next_residuals
 
 
 def gsd_verify(
@@ -67,9 +68,7 @@ def gsd_verify(
         pos[live[acc]] = i
         rej = ~acc
         lr = live[rej]
-        res = np.maximum(r[lr] - rows_q[rej], 0.0)
-        tot = res.sum(axis=1, keepdims=True)
-        r[lr] = np.where(tot > 0, res / np.where(tot > 0, tot, 1.0), r[lr])
+        r[lr] = next_residuals(r[lr], rows_q[rej], "gsd_verify")
         if not replacement:
             qi[lr, y[rej]] = 0.0
         live = lr
