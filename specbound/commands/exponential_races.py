@@ -91,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
     if args.max_children is not None:
         check_int(args.max_children, "max_children", 1)
     max_rank = None if args.max_rank is None else check_int(args.max_rank, "max_rank", 1)
-    alpha = rank_distribution(p, q, max_rank=max_rank)
+    show = not args.no_progress and show_progress(None)
+    with tqdm(total=1, desc=f"rank law, n = {p.size}", leave=False, disable=not show) as wait:
+        alpha = rank_distribution(p, q, max_rank=max_rank)
+        wait.update()
     exact_h = max_rank is None or max_rank >= p.size
     if exact_h:
         h = rank_entropy(alpha)
@@ -100,8 +103,7 @@ def run(args: argparse.Namespace) -> int:
         h = rank_entropy_lower_bound(alpha[:max_rank])
         h_text = f"H[R] >= {h:.6f} nats (ranks <= {max_rank}, tail {1 - alpha.sum():.2g})"
     rows = []
-    bar = tqdm(ks, desc="ersd", leave=False, disable=args.no_progress or not show_progress(None))
-    for k in bar:
+    for k in tqdm(ks, desc="ersd trees", leave=False, disable=not show):
         ersd = ersd_optimal_tree(p, q, k, rank_law=alpha)
         try:
             gsd = gsd_optimal_tree(p, q, k, max_children=args.max_children).tokens_per_step

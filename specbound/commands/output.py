@@ -36,6 +36,11 @@ class Column:
     head: str
     fmt: Callable[[Any], str] = str
     optional: bool = False
+    left: bool = False
+
+    def pad(self, cell: str, width: int) -> str:
+        """``cell`` aligned in ``width`` characters (numbers right, labels left)."""
+        return cell.ljust(width) if self.left else cell.rjust(width)
 
 
 def number(digits: int = 4) -> Callable[[Any], str]:
@@ -52,7 +57,7 @@ def number(digits: int = 4) -> Callable[[Any], str]:
 
 
 def table(columns: Sequence[Column], rows: Sequence[dict], wide: bool = False) -> str:
-    """Aligned text table, right-aligned cells, at most :data:`WIDTH` columns unless ``wide``.
+    """Aligned text table, at most :data:`WIDTH` columns unless ``wide``.
 
     Optional columns are dropped from the right until the table fits; a last line
     names them.
@@ -71,11 +76,10 @@ def table(columns: Sequence[Column], rows: Sequence[dict], wide: bool = False) -
         shown.remove(drop)
         hidden.insert(0, drop.head)
     widths = [max(len(c.head), *map(len, cells[c.key]), 0) for c in shown]
-    lines = ["  ".join(c.head.rjust(w) for c, w in zip(shown, widths, strict=True))]
+    lines = ["  ".join(c.pad(c.head, w) for c, w in zip(shown, widths, strict=True)).rstrip()]
     for i in range(len(rows)):
-        lines.append(
-            "  ".join(cells[c.key][i].rjust(w) for c, w in zip(shown, widths, strict=True))
-        )
+        cols = zip(shown, widths, strict=True)
+        lines.append("  ".join(c.pad(cells[c.key][i], w) for c, w in cols).rstrip())
     if hidden:
         lines.append(
             f"(hidden to fit {WIDTH + 1} columns: {', '.join(hidden)}; --wide shows them)"
