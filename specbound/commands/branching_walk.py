@@ -207,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         tree = optimal_tree(probs, max(sizes))
         curve = np.cumsum(np.sort(tree.path_probability)[::-1])
         optimum = [(float(curve[s - 1]), None) for s in sizes]
-        text.append("E[X_opt] exact")
+        text.append("E[X_opt]: exact (the same law at every node)")
     else:
         ests = optimal_accepted_curve(
             law, sizes, envs, rng=rng, jobs=jobs, progress=progress_flag(args)
