@@ -1,7 +1,7 @@
 """The ``specbound tree`` command: the optimal draft tree for a per-child acceptance vector.
 
 Tunstall / top-k greedy without a depth limit, exact Sequoia-style DP with one
-(Kobus & Gunduz arXiv 2504.15475 C5; Pankratov & Alistarh arXiv 2512.11718 C2;
+(Kobus & Gunduz arXiv 2504.15475, Tunstall tree; Pankratov & Alistarh arXiv 2512.11718, top-P tree;
 Chen et al. arXiv 2402.12374), as implemented in :mod:`specbound.trees`.
 """
 

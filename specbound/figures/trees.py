@@ -1,8 +1,8 @@
 """Figures: optimal drafting trees against standard shapes, and a small optimal tree.
 
-Kobus & Gunduz (arXiv 2504.15475, C5) and Pankratov & Alistarh (arXiv 2512.11718,
-C2), as implemented in :mod:`specbound.trees`; Monte Carlo dots are verifier walks
-(:mod:`specbound.simulations.tree_verification`).
+Kobus & Gunduz (arXiv 2504.15475, Tunstall tree) and Pankratov & Alistarh
+(arXiv 2512.11718, top-P tree), as implemented in :mod:`specbound.trees`; Monte Carlo dots
+are verifier walks (:mod:`specbound.simulations.tree_verification`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The C7 bracket around H[R]: D(p || q~) <= H[R] and E[ln R] <= D(p || q) + 1/e + ln 2.
+"""The information bracket around H[R]: D(p || q~) <= H[R] and E[ln R] <= D(p || q) + 1/e + ln 2.
 
-Kobus & Gunduz, arXiv 2504.15475 (note C7, as implemented), with the Poisson functional
-representation of Li & El Gamal (arXiv 1701.02827). Exact for small vocabularies
+Kobus & Gunduz, arXiv 2504.15475 (the information bracket, as implemented), with the
+Poisson functional representation of Li & El Gamal (arXiv 1701.02827). Exact for small vocabularies
 (n <= 18, a subset DP over the draft race's arrival laws); values in nats.
 """
 
@@ -53,7 +53,7 @@ def draft_position_laws(draft: ArrayLike) -> np.ndarray:
 def information_bracket(
     target: ArrayLike, draft: ArrayLike, *, rank_law: ArrayLike | None = None
 ) -> dict[str, float]:
-    """The C7 diagnostic bracket around H[R] (n <= 18), in nats.
+    """The information bracket, a diagnostic, around H[R] (n <= 18), in nats.
 
     * lower: H[R] >= D(p || q~), q~ = sum_r alpha(r) q_(r) with q_(r) the law of the
       r-th draft arrival (data processing: X = x~(R); an independent copy of R gives q~);
