@@ -408,7 +408,7 @@ def test_figures_quick():
     cols = FIGURES[0].make(ctx).columns  # cached data: same numbers
     rows = list(zip(*cols.values(), strict=True))
     for law in {r[0] for r in rows}:
-        sharp = {r[2]: r[3] for r in rows if r[0] == law and r[1].startswith("sharp")}
+        sharp = {r[2]: r[3] for r in rows if r[0] == law and r[1].startswith("renewal bound")}
         for r in rows:
             if r[0] == law and r[1].startswith("Monte Carlo"):
                 assert r[3] <= sharp[r[2]] + 5 * r[4]  # one-sided 5 SE
