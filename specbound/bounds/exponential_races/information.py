@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.special import rel_entr
 
 from specbound.bounds.exponential_races._inputs import _law, _pair
 from specbound.bounds.exponential_races.entropy_bound import rank_entropy
@@ -73,9 +74,8 @@ def information_bracket(
     a = rank_distribution(p, q) if rank_law is None else _law(rank_law)
     mixed = a @ draft_position_laws(q)
     sup = p > 0
-    with np.errstate(divide="ignore"):
-        kl_mixed = float(np.sum(p[sup] * np.log(p[sup] / mixed[sup])))
-        kl = float(np.sum(p[sup] * np.log(p[sup] / q[sup])))
+    kl_mixed = float(rel_entr(p[sup], mixed[sup]).sum())  # sum p ln(p / mixed); inf if mixed = 0
+    kl = float(rel_entr(p[sup], q[sup]).sum())
     return {
         "kl_mixed": kl_mixed,
         "entropy": rank_entropy(a),
