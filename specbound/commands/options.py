@@ -135,7 +135,8 @@ def command_parser(subparsers, name: str, summary: str, description: str = ""):
     ``description`` is plain text (paragraphs separated by blank lines), wrapped to 78
     columns.
     """
-    paragraphs = [summary + "."] + [p for p in description.split("\n\n") if p.strip()]
+    head = summary[0].upper() + summary[1:] + "."
+    paragraphs = [head] + [p for p in description.split("\n\n") if p.strip()]
     text = "\n\n".join(textwrap.fill(" ".join(p.split()), 78) for p in paragraphs)
     return subparsers.add_parser(name, help=summary, description=text, formatter_class=Formatter)
 
