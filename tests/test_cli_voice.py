@@ -101,3 +101,14 @@ def test_out_writes_file(tmp_path, capsys):
     path = tmp_path / "ersd.json"
     assert main([*COMMANDS["ersd"], "--format", "json", "--out", str(path)]) == 0
     assert json.loads(path.read_text())["rows"][0]["k"] == 1
+
+
+def test_optimum_repr_is_one_short_line():
+    import numpy as np
+
+    from specbound.lp import optimum
+
+    p = np.full(300, 1 / 300)
+    q = np.r_[np.full(150, 1.5 / 300), np.full(150, 0.5 / 300)]
+    text = repr(optimum(p, np.tile(q, (2, 1))))
+    assert "|T*|=" in text and "..." in text and len(text) < 160 and "\n" not in text
