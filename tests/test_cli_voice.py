@@ -40,8 +40,9 @@ def test_help_has_description_and_defaults(name, capsys):
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_json_output_parses(name, capsys):
     assert main([*COMMANDS[name], "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["command"] == name
+    out, err = capsys.readouterr()
+    assert json.loads(out)["command"] == name
+    assert err == ""  # stderr is not a terminal here: no progress bar, nothing else
 
 
 def test_check_json_has_one_object_per_case(capsys):
