@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from specbound.commands import read_distribution
+from specbound.commands import read_array, read_distribution
 from specbound.distributions import (
     as_distribution,
     check_int,
@@ -192,3 +192,10 @@ FAMILIES = {
     "dirichlet": lambda n, a, rng: dirichlet(n, a, rng),
     "softmax": lambda n, s, rng: softmax_gaussian(n, s, rng=rng),
 }
+
+
+def read_law_or_rows(text: str, name: str, seed: int = 0) -> np.ndarray:
+    """A family or ``text:`` spec as one law (:func:`read_law`), else any array (rows allowed)."""
+    if text.partition(":")[0].strip().lower() in (*FAMILIES, "text"):
+        return read_law(text, name, seed)
+    return read_array(text, name)

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from specbound.commands import add_random_options, progress_flag, read_array, simulation_size
-from specbound.commands.options import add_budget, add_format, command_parser
+from specbound.commands import add_random_options, progress_flag, simulation_size
+from specbound.commands.options import (
+    add_budget,
+    add_format,
+    command_parser,
+    read_law_or_rows,
+)
 from specbound.commands.output import emit
 from specbound.distributions import check_int
 from specbound.trees import as_acceptance, optimal_tree
@@ -30,7 +35,8 @@ def register(subparsers) -> None:
     p.add_argument(
         "--acceptance",
         required=True,
-        help="per-child acceptance, best first, e.g. 0.8,0.1,0.05 (or a .npy/.csv file)",
+        help="per-child acceptance, best first: e.g. 0.8,0.1,0.05, a .npy/.csv file, or a "
+        "family zipf:S:N (sorted laws need --sort)",
     )
     add_budget(p, "tree size: non-root nodes (drafted tokens)", old=("--size",), type=int)
     p.add_argument("--max-depth", type=int, default=None, help="largest node depth (none)")
@@ -52,7 +58,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the optimal tree's value (and drawing, comparison, Monte Carlo estimate)."""
-    acc = as_acceptance(read_array(args.acceptance, "acceptance"), require_sorted=not args.sort)
+    raw = read_law_or_rows(args.acceptance, "acceptance", args.seed)
+    acc = as_acceptance(raw, require_sorted=not args.sort)
     size = check_int(args.budget, "budget", 0)
     draw_limit = check_int(args.draw_limit, "draw_limit", 0)
     trials = simulation_size(args, "trials")
