@@ -18,8 +18,15 @@ import math
 import numpy as np
 from tqdm.auto import tqdm
 
-from specbound.commands import positive_int_list, read_array, read_distribution
-from specbound.commands.options import add_drafts, add_format, command_parser
+from specbound.commands import positive_int_list
+from specbound.commands.options import (
+    LAW_FORMS,
+    add_drafts,
+    add_format,
+    command_parser,
+    read_law,
+    read_law_or_rows,
+)
 from specbound.commands.output import Column, emit
 from specbound.distributions import as_distribution, as_distributions, check_int
 from specbound.errors import InvalidArgumentError
@@ -42,13 +49,13 @@ def register(subparsers) -> None:
     p.add_argument(
         "--target",
         required=True,
-        help="target law p: '0.5,0.3,0.2', a file, or text-target:V:WORD",
+        help=f"target law p: {LAW_FORMS}",
     )
     p.add_argument(
         "--draft",
         required=True,
-        help="draft law q (1 row: K i.i.d. drafts) or K rows ('a,b;c,d' or a file); "
-        "text-draft:V:WORD for real text",
+        help="draft law q (one law: K i.i.d. drafts, any form of --target) or K rows "
+        "('a,b;c,d' or a file): K different drafts",
     )
     add_drafts(p, "numbers K of i.i.d. drafts, e.g. 1,2,4,8", default="1,2,4,8", old=("--k",))
     p.add_argument("--lp", action="store_true", help="also solve the coupling LP (cvxpy)")
@@ -71,8 +78,8 @@ def run(args: argparse.Namespace) -> int:
     from specbound.lp.selection import importance_weighted_acceptance
     from specbound.lp.truncated import tournament
 
-    p = read_distribution(args.target, "target")
-    raw = read_array(args.draft, "draft")
+    p = read_law(args.target, "target")
+    raw = read_law_or_rows(args.draft, "draft")
     s = check_int(_int(args.s, "s"), "s", 1)
     given = args.drafts if args.drafts != "1,2,4,8" else None
     if raw.ndim == 2 and raw.shape[0] > 1:
