@@ -18,7 +18,13 @@ from specbound import __version__
 from specbound.commands import progress_flag
 from specbound.commands.options import add_format, command_parser
 from specbound.commands.output import emit, to_json
-from specbound.commands.verdicts import CSV_COLUMNS, LEGEND, format_verdicts, verdict_record
+from specbound.commands.verdicts import (
+    CSV_COLUMNS,
+    LEGEND,
+    format_verdicts,
+    markdown_verdicts,
+    verdict_record,
+)
 from specbound.errors import SolverError
 
 
@@ -147,7 +153,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     """``specbound reproduce``: figures + CSVs + report.md; exit 1 if any claim fails."""
     from tqdm.auto import tqdm
 
-    from specbound.claims import all_claims, format_summary, format_table, run_claims
+    from specbound.claims import all_claims, format_summary, run_claims
     from specbound.figures import FigureContext, all_figures, save
 
     out = Path(args.out)
@@ -180,11 +186,13 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         f"**{len(verdicts) - len(failed)}/{len(verdicts)} cases passed.** Each row compares an "
         "exact value with a Monte Carlo simulation of the real algorithm under the stated rule.",
         "",
+        LEGEND,
+        "",
         format_summary(all_claims(), verdicts),
         "",
         "### Every case",
         "",
-        format_table(verdicts, markdown=True),
+        markdown_verdicts([verdict_record(v) for v in verdicts]),
         "",
         "## Figures",
         "",

@@ -127,6 +127,17 @@ def format_verdicts(records: Sequence[dict], wide: bool = False) -> str:
     return "\n".join(out)
 
 
+def markdown_verdicts(records: Sequence[dict]) -> str:
+    """The verdicts as a Markdown table (claim, case, exact/bound, simulated, agreement, ...)."""
+    head = ["claim", "case", "exact/bound", "simulated ± SE", "agreement", "rule", "verdict"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in records:
+        cells = [r["claim"], r["case"], _value(r), _measured(r), _agreement(r)]
+        cells += [r["rule_text"], r["verdict"]]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
 #: CSV columns of ``specbound check --format csv`` (the keys of :func:`verdict_record`).
 CSV_COLUMNS = [
     Column(k, k)
