@@ -17,7 +17,7 @@ from pathlib import Path
 from specbound import __version__
 from specbound.commands import progress_flag
 from specbound.commands.options import add_format, command_parser
-from specbound.commands.output import emit, to_json
+from specbound.commands.output import Column, emit, to_json
 from specbound.commands.verdicts import (
     CSV_COLUMNS,
     LEGEND,
@@ -116,8 +116,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     claims = select(args.claim)
     if args.list:
-        for c in claims:
-            print(f"{c.id:32s} {c.paper:24s} {c.statement}")
+        rows = [{"claim": c.id, "paper": c.paper, "statement": c.statement} for c in claims]
+        cols = [Column(k, k, left=True) for k in ("claim", "paper", "statement")]
+        if args.format == "table" and not args.wide:
+            cols[2] = Column("statement", "statement", _short_statement, left=True)
+        emit(args, {"command": "check --list", "claims": rows}, cols, rows)
         return 0
     verdicts = run_claims(
         claims,
@@ -147,6 +150,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         table = format_verdicts(records, args.wide)
         emit(args, data, text=[table], notes=[LEGEND, "", total])
     return 1 if failed else 0
+
+
+def _short_statement(text: str, width: int = 38) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:

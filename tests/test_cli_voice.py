@@ -87,6 +87,13 @@ def test_tables_under_100_columns(name, capsys):
     assert max(map(len, capsys.readouterr().out.splitlines())) < 100
 
 
+def test_claim_list_fits_and_parses(capsys):
+    assert main(["check", "--list"]) == 0
+    assert max(map(len, capsys.readouterr().out.splitlines())) < 100
+    assert main(["check", "--list", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["claims"]
+
+
 def test_law_forms_and_start_word(capsys):
     from specbound.simulations.text_ngram import load_corpus
 
