@@ -16,6 +16,15 @@ from pathlib import Path
 
 from specbound import __version__
 from specbound.commands import progress_flag
+from specbound.commands.options import add_format, command_parser
+from specbound.commands.output import Column, emit, to_json
+from specbound.commands.verdicts import (
+    CSV_COLUMNS,
+    LEGEND,
+    format_verdicts,
+    markdown_verdicts,
+    verdict_record,
+)
 from specbound.errors import SolverError
 
 
@@ -59,7 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"specbound {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="run the claim registry and print the verdict table")
+    check = command_parser(
+        sub,
+        "check",
+        "run the claim registry and print the verdict table",
+        "Each case compares an exact value (or a bound) with a Monte Carlo simulation of the "
+        "real algorithm under a stated rule; exit status 1 if any case fails.",
+    )
     _add_run_options(check)
     check.add_argument("--claim", default=None, help="only claims whose id starts with this")
     check.add_argument("--list", action="store_true", help="list the claims and exit")
@@ -68,11 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print one Markdown row per claim (cases passed) instead of one per case",
     )
+    add_format(check)
     check.set_defaults(func=cmd_check)
 
-    rep = sub.add_parser("reproduce", help="write every figure (PNG + CSV) and report.md")
+    rep = command_parser(
+        sub,
+        "reproduce",
+        "write every figure (PNG + CSV) and report.md",
+        "Draws every figure from exact computations and simulations, runs the whole claim "
+        "registry and writes report.md with the verdicts; exit status 1 if any case fails.",
+    )
     _add_run_options(rep)
     rep.add_argument("--out", default="results", help="output directory (default results/)")
+    rep.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="json: print a JSON summary (files written, cases passed) at the end",
+    )
     rep.set_defaults(func=cmd_reproduce)
 
     from specbound.commands import COMMAND_MODULES
@@ -84,12 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``specbound check``: print the verdict table; exit 1 if any case fails."""
-    from specbound.claims import format_counts, format_summary, format_table, run_claims, select
+    from specbound.claims import format_counts, format_summary, run_claims, select
 
     claims = select(args.claim)
     if args.list:
-        for c in claims:
-            print(f"{c.id:32s} {c.paper:24s} {c.statement}")
+        rows = [{"claim": c.id, "paper": c.paper, "statement": c.statement} for c in claims]
+        cols = [Column(k, k, left=True) for k in ("claim", "paper", "statement")]
+        if args.format == "table" and not args.wide:
+            room = 94 - max(len(c.id) for c in claims) - max(len(c.paper) for c in claims)
+            cols[2] = Column(
+                "statement", "statement", lambda t: _short_statement(t, max(room, 20)), left=True
+            )
+        emit(args, {"command": "check --list", "claims": rows}, cols, rows)
         return 0
     verdicts = run_claims(
         claims,
@@ -99,22 +133,36 @@ def cmd_check(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=progress_flag(args),
     )
-    print(format_summary(claims, verdicts) if args.summary else format_table(verdicts))
-    print("\n" + format_counts(verdicts, len(claims)))
-    return 0 if all(v.passed for v in verdicts) else 1
+    failed = [v for v in verdicts if not v.passed]
+    total = format_counts(verdicts, len(claims))
+    records = [verdict_record(v) for v in verdicts]
+    data = {
+        "command": "check",
+        "seed": args.seed,
+        "quick": args.quick,
+        "passed": len(verdicts) - len(failed),
+        "total": len(verdicts),
+        "cases": records,
+    }
+    if args.summary and args.format == "table":
+        emit(args, data, text=[format_summary(claims, verdicts), "", total])
+    elif args.format == "csv":
+        emit(args, data, CSV_COLUMNS, records)
+    else:
+        table = format_verdicts(records, args.wide)
+        emit(args, data, text=[table], notes=[LEGEND, "", total])
+    return 1 if failed else 0
+
+
+def _short_statement(text: str, width: int = 38) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     """``specbound reproduce``: figures + CSVs + report.md; exit 1 if any claim fails."""
     from tqdm.auto import tqdm
 
-    from specbound.claims import (
-        all_claims,
-        format_counts,
-        format_summary,
-        format_table,
-        run_claims,
-    )
+    from specbound.claims import all_claims, format_counts, format_summary, run_claims
     from specbound.figures import FigureContext, all_figures, save
 
     out = Path(args.out)
@@ -125,7 +173,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     show = sys.stderr.isatty() and not args.no_progress
     for spec in tqdm(specs, desc="figures", disable=not show):
         for path in save(spec, ctx, out):
-            print(f"wrote {path}")
+            if args.format == "table":
+                print(f"wrote {path}")
     verdicts = run_claims(
         seed=args.seed,
         scale=0.2 if args.quick else 1.0,
@@ -147,11 +196,13 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         "with a Monte Carlo simulation of the real algorithm under the stated rule; bound "
         "cases show their slack (how far inside the bound, in SE and relative).",
         "",
+        LEGEND,
+        "",
         format_summary(all_claims(), verdicts),
         "",
         "### Every case",
         "",
-        format_table(verdicts, markdown=True),
+        markdown_verdicts([verdict_record(v) for v in verdicts]),
         "",
         "## Figures",
         "",
@@ -161,8 +212,19 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         lines += [f"Data: [{spec.name}.csv]({spec.name}.csv)", ""]
     report = out / "report.md"
     report.write_text("\n".join(lines))
-    print(f"wrote {report}")
-    print(f"{len(verdicts) - len(failed)}/{len(verdicts)} cases passed")
+    if args.format == "json":
+        summary = {
+            "command": "reproduce",
+            "out": str(out),
+            "figures": [spec.name for spec in specs],
+            "report": str(report),
+            "passed": len(verdicts) - len(failed),
+            "total": len(verdicts),
+        }
+        print(to_json(summary))
+    else:
+        print(f"wrote {report}")
+        print(format_counts(verdicts, len(all_claims())))
     return 1 if failed else 0
 
 
