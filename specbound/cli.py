@@ -22,6 +22,15 @@ from pathlib import Path
 
 from specbound import __version__
 from specbound.commands import integer, progress_flag
+from specbound.commands.options import add_format, command_parser
+from specbound.commands.output import Column, emit, to_json
+from specbound.commands.verdicts import (
+    CSV_COLUMNS,
+    LEGEND,
+    format_verdicts,
+    markdown_verdicts,
+    verdict_record,
+)
 from specbound.errors import InvalidArgumentError, SolverError
 
 
@@ -65,7 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"specbound {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="run the claim registry and print the verdict table")
+    check = command_parser(
+        sub,
+        "check",
+        "run the claim registry and print the verdict table",
+        "Each case compares an exact value (or a bound) with a Monte Carlo simulation of the "
+        "real algorithm under a stated rule; exit status 1 if any case fails.",
+    )
     _add_run_options(check)
     check.add_argument("--claim", default=None, help="only claims whose id starts with this")
     check.add_argument("--list", action="store_true", help="list the claims and exit")
@@ -74,11 +89,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print one Markdown row per claim (cases passed) instead of one per case",
     )
+    add_format(check)
     check.set_defaults(func=cmd_check)
 
-    rep = sub.add_parser("reproduce", help="write every figure (PNG + CSV) and report.md")
+    rep = command_parser(
+        sub,
+        "reproduce",
+        "write every figure (PNG + CSV) and report.md",
+        "Draws every figure from exact computations and simulations, runs the whole claim "
+        "registry and writes report.md with the verdicts; exit status 1 if any case fails.",
+    )
     _add_run_options(rep)
     rep.add_argument("--out", default="results", help="output directory (default results/)")
+    rep.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="json: print a JSON summary (files written, cases passed) at the end",
+    )
     rep.set_defaults(func=cmd_reproduce)
 
     from specbound.commands import COMMAND_MODULES
@@ -90,12 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``specbound check``: print the verdict table; exit 1 if any case fails."""
-    from specbound.claims import format_counts, format_summary, format_table, run_claims, select
+    from specbound.claims import format_counts, format_summary, run_claims, select
 
     claims = select(args.claim)
     if args.list:
-        for c in claims:
-            print(f"{c.id:32s} {c.paper:24s} {c.statement}")
+        rows = [{"claim": c.id, "paper": c.paper, "statement": c.statement} for c in claims]
+        cols = [Column(k, k, left=True) for k in ("claim", "paper", "statement")]
+        if args.format == "table" and not args.wide:
+            room = 94 - max(len(c.id) for c in claims) - max(len(c.paper) for c in claims)
+            cols[2] = Column(
+                "statement", "statement", lambda t: _short_statement(t, max(room, 20)), left=True
+            )
+        emit(args, {"command": "check --list", "claims": rows}, cols, rows)
         return 0
     verdicts = run_claims(
         claims,
@@ -105,9 +139,29 @@ def cmd_check(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=progress_flag(args),
     )
-    print(format_summary(claims, verdicts) if args.summary else format_table(verdicts))
-    print("\n" + format_counts(verdicts, len(claims)))
-    return 0 if all(v.passed for v in verdicts) else 1
+    failed = [v for v in verdicts if not v.passed]
+    total = format_counts(verdicts, len(claims))
+    records = [verdict_record(v) for v in verdicts]
+    data = {
+        "command": "check",
+        "seed": args.seed,
+        "quick": args.quick,
+        "passed": len(verdicts) - len(failed),
+        "total": len(verdicts),
+        "cases": records,
+    }
+    if args.summary and args.format == "table":
+        emit(args, data, text=[format_summary(claims, verdicts), "", total])
+    elif args.format == "csv":
+        emit(args, data, CSV_COLUMNS, records)
+    else:
+        table = format_verdicts(records, args.wide)
+        emit(args, data, text=[table], notes=[LEGEND, "", total])
+    return 1 if failed else 0
+
+
+def _short_statement(text: str, width: int = 38) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
@@ -116,16 +170,31 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     The run is written into a hidden staging directory inside ``--out`` and moved into
     place at the end (:func:`publish`); an interrupted run leaves ``--out`` as it was.
     """
+    from specbound.claims import all_claims, format_counts
+
     out = output_directory(args.out)
     staging = Path(tempfile.mkdtemp(prefix=".specbound-partial-", dir=out))
     try:
-        passed, total = _reproduce_into(args, staging)
-        for path in publish(staging, out, last="report.md"):
-            print(f"wrote {path}")
+        specs, verdicts = _reproduce_into(args, staging)
+        moved = publish(staging, out, last="report.md")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"{passed}/{total} cases passed")
-    return 0 if passed == total else 1
+    failed = [v for v in verdicts if not v.passed]
+    if args.format == "json":
+        summary = {
+            "command": "reproduce",
+            "out": str(out),
+            "figures": [spec.name for spec in specs],
+            "report": str(out / "report.md"),
+            "passed": len(verdicts) - len(failed),
+            "total": len(verdicts),
+        }
+        print(to_json(summary))
+    else:
+        for path in moved:
+            print(f"wrote {path}")
+        print(format_counts(verdicts, len(all_claims())))
+    return 1 if failed else 0
 
 
 def output_directory(text: str, name: str = "out") -> Path:
@@ -160,20 +229,14 @@ def publish(staging: Path, out: Path, last: str) -> list[Path]:
     return moved
 
 
-def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[int, int]:
+def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[list, list]:
     """Write every figure, CSV and report.md of ``reproduce`` into ``out``.
 
-    Returns (cases passed, cases run).
+    Returns (figure specs, verdicts).
     """
     from tqdm.auto import tqdm
 
-    from specbound.claims import (
-        all_claims,
-        format_counts,
-        format_summary,
-        format_table,
-        run_claims,
-    )
+    from specbound.claims import all_claims, format_counts, format_summary, run_claims
     from specbound.figures import FigureContext, all_figures, save
 
     start = time.perf_counter()
@@ -189,7 +252,6 @@ def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[int, int]:
         scheduler=args.scheduler,
         progress=progress_flag(args),
     )
-    failed = [v for v in verdicts if not v.passed]
     lines = [
         "# specbound report",
         "",
@@ -203,11 +265,13 @@ def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[int, int]:
         "with a Monte Carlo simulation of the real algorithm under the stated rule; bound "
         "cases show their slack (how far inside the bound, in SE and relative).",
         "",
+        LEGEND,
+        "",
         format_summary(all_claims(), verdicts),
         "",
         "### Every case",
         "",
-        format_table(verdicts, markdown=True),
+        markdown_verdicts([verdict_record(v) for v in verdicts]),
         "",
         "## Figures",
         "",
@@ -216,7 +280,7 @@ def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[int, int]:
         lines += [f"### {spec.name}", "", spec.caption, "", f"![{spec.name}]({spec.name}.png)", ""]
         lines += [f"Data: [{spec.name}.csv]({spec.name}.csv)", ""]
     (out / "report.md").write_text("\n".join(lines))
-    return len(verdicts) - len(failed), len(verdicts)
+    return specs, verdicts
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ import numbers
 from typing import Any
 
 import numpy as np
+import scipy.special
 from numpy.typing import ArrayLike
 
 from specbound.errors import InvalidArgumentError, RepairError
@@ -277,11 +278,11 @@ def _check_vocabulary(n: Any, minimum: int, square: bool = False) -> int:
 
 
 def softmax(logits: ArrayLike, axis: int = -1) -> np.ndarray:
-    """Numerically stable softmax exp(z_i) / sum_j exp(z_j) along ``axis``."""
-    z = np.asarray(logits, dtype=np.float64)
-    z = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
+    """Numerically stable softmax exp(z_i) / sum_j exp(z_j) along ``axis`` (float64).
+
+    :func:`scipy.special.softmax` on the logits cast to float64.
+    """
+    return scipy.special.softmax(np.asarray(logits, dtype=np.float64), axis=axis)
 
 
 def dirichlet(n: int, concentration: float = 1.0, rng: RngLike = None) -> np.ndarray:

@@ -353,7 +353,7 @@ def test_speed_of_light_command(capsys):
     argv = ["speed-of-light", "--law", "dirichlet:0.5:10", "--capacity", "10,100"]
     assert main([*argv, "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "1.669628" in out and "40 envs" in out
+    assert "1.669628" in out and "40 random environments" in out
     assert main(["speed-of-light", "--law", "zipf:1.5:10", "--capacity", "5"]) == 0
     assert main(["speed-of-light", "--law", "1,0", "--capacity", "5"]) == 0
     assert "one-hot" in capsys.readouterr().out
@@ -378,10 +378,10 @@ def test_speed_of_light_command(capsys):
         (["--law", "dirichlet:0.5", "--capacity", "5"], "law: expected dirichlet:PARAM:N"),
         (["--law", "dirichlet:x:3", "--capacity", "5"], "law: cannot read"),
         (["--law", "dirichlet:0:3", "--capacity", "5"], "concentration: must be > 0"),
-        (["--law", "text:x", "--capacity", "5"], "law: expected text:V"),
+        (["--law", "text:x", "--capacity", "5"], "law: expected text-target:V"),
         (["--law", "text:1", "--capacity", "5"], "law: must be >= 2"),
-        (["--law", "0.5,0.5", "--capacity", "0"], "capacity: must be >= 1"),
-        (["--law", "0.5,0.5", "--capacity", "a"], "capacity: expected comma-separated"),
+        (["--law", "0.5,0.5", "--capacity", "0"], "budget: must be >= 1"),
+        (["--law", "0.5,0.5", "--capacity", "a"], "budget: expected comma-separated"),
         (["--law", "0.5,0.5", "--capacity", "5", "--environments", "1"], "environments"),
     ],
 )
@@ -408,7 +408,7 @@ def test_figures_quick():
     cols = FIGURES[0].make(ctx).columns  # cached data: same numbers
     rows = list(zip(*cols.values(), strict=True))
     for law in {r[0] for r in rows}:
-        sharp = {r[2]: r[3] for r in rows if r[0] == law and r[1].startswith("sharp")}
+        sharp = {r[2]: r[3] for r in rows if r[0] == law and r[1].startswith("renewal bound")}
         for r in rows:
             if r[0] == law and r[1].startswith("Monte Carlo"):
                 assert r[3] <= sharp[r[2]] + 5 * r[4]  # one-sided 5 SE

@@ -6,6 +6,7 @@ algorithms are checked against brute force (O(n^2) double sums, exact rationals)
 No test in this file is statistical.
 """
 
+import json
 from fractions import Fraction
 
 import numpy as np
@@ -409,7 +410,9 @@ def test_cli_ersd_table(capsys):
     assert main([*argv, "--k", "1,8,64", "--max-children", "4", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "alpha(1) = 0.789024" in out and "H[R] = 0.660195" in out
-    rows = {int(line.split()[0]): line.split()[1:] for line in out.splitlines()[2:]}
+    assert main([*argv, "--budget", "1,8,64", "--max-children", "4", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = {r["k"]: [f"{r[c]:.4f}" for c in ("ersd", "gsd", "bound")] for r in data["rows"]}
     assert rows[1] == ["1.7890", "1.8000", "3.1497"]
     assert rows[8] == ["4.1831", "4.3289", "5.4280"]
     assert rows[64] == ["7.0885", "6.1205", "8.4228"]
@@ -420,9 +423,9 @@ def test_cli_ersd_table(capsys):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--k", "0"], "k: must be >= 1"),
+        (["--k", "0"], "budget: must be >= 1"),
         (["--draft", "0.2,0.8"], "draft: vocabulary size 2 differs"),
-        (["--k", "1,x"], "k: expected comma-separated integers"),
+        (["--budget", "1,x"], "budget: expected comma-separated integers"),
         (["--simulate", "1"], "simulate: need at least 2"),
         (["--max-children", "0"], "max_children: must be >= 1"),
     ],
@@ -518,5 +521,5 @@ def test_cli_ersd_max_rank(capsys):
     assert main([*argv, "--max-rank", "2", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "H[R] >= " in out
-    ersd, _, bound = (float(v) for v in out.splitlines()[2].split()[1:])
+    ersd, _, bound = (float(v) for v in out.splitlines()[3].split()[1:])
     assert ersd <= 4.1831 and bound >= 5.4280

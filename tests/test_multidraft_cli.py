@@ -48,9 +48,9 @@ def test_cli_non_identical_drafts_with_lp(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--draft", "0.5,0.5", "--k", "0"], "k: must be >= 1"),
+        (["--draft", "0.5,0.5", "--k", "0"], "drafts: must be >= 1"),
         (["--draft", "0.5,0.3,0.2"], "draft: vocabulary size 3"),
-        (["--draft", "0.5,0.5;0.4,0.6", "--k", "2"], "k: the draft has 2 rows"),
+        (["--draft", "0.5,0.5;0.4,0.6", "--k", "2"], "drafts: the draft has 2 rows"),
         (["--draft", "0.5,0.5", "--s", "x"], "s: expected an integer"),
     ],
 )

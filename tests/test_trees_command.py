@@ -46,7 +46,7 @@ def test_tree_command_sort_option(capsys):
     [
         (["--acceptance", "0.7,0.6", "--size", "2"], "acceptance: entries are probabilities"),
         (["--acceptance", "1.5", "--size", "2"], "acceptance: entries must lie in"),
-        (["--acceptance", "0.5", "--size", "-1"], "size: must be >= 0"),
+        (["--acceptance", "0.5", "--size", "-1"], "budget: must be >= 0"),
         (["--acceptance", "0.5", "--size", "2", "--max-depth", "0"], "max_depth: must be >= 1"),
         (["--acceptance", "0.5,x", "--size", "2"], "acceptance: expected comma-separated"),
         (["--acceptance", "0.5", "--size", "2", "--simulate", "1"], "simulate: need at least 2"),

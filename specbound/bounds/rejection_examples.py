@@ -1,9 +1,10 @@
-"""The reference Markov models of the rejections theory note (Examples A and B).
+"""Two small reference Markov models with exact rejection counts.
 
 Exact rational kernels (object arrays of :class:`fractions.Fraction`) with float
 versions; reference values (theory note, Sec. 4, independently recomputed):
-Example A (n = 4, start 3, H = 3): E[N_rej] = 359/576; Example B (time-inhomogeneous,
-unrolled to n = 7, start 0, H = 3): E[N_rej] = 231/400.
+the 4-token chain (:func:`example_a`; n = 4, start 3, H = 3): E[N_rej] = 359/576; the
+time-inhomogeneous chain (:func:`example_b`; unrolled to n = 7, start 0, H = 3):
+E[N_rej] = 231/400.
 """
 
 from __future__ import annotations
@@ -39,21 +40,21 @@ def _exact(rows: list[list]) -> np.ndarray:
 
 
 def example_a() -> MarkovPair:
-    """Example A: n = 4, start token 3 (an initial-law state), TV terms 1/6, 11/48, 131/576."""
+    """The 4-token chain: n = 4, start token 3 (an initial-law state), TV 1/6, 11/48, 131/576."""
     h, t, q, z = F(1, 2), F(1, 3), F(1, 4), F(0)
     target = _exact([[h, q, q, z], [t, t, t, z], [q, q, h, z], [h, q, q, z]])
     draft = _exact([[h, h, z, z], [q, h, q, z], [z, h, h, z], [t, t, t, z]])
-    return MarkovPair("Example A", target, draft, 3)
+    return MarkovPair("4-token chain", target, draft, 3)
 
 
 def example_a_block() -> MarkovPair:
-    """Top-left 3x3 block of Example A, start 0 (stationary law (4, 3, 4)/11, TV 5/22)."""
+    """Top-left 3x3 block of the 4-token chain, start 0 (stationary law (4, 3, 4)/11, TV 5/22)."""
     a = example_a()
-    return MarkovPair("Example A block", a.target_exact[:3, :3], a.draft_exact[:3, :3], 0)
+    return MarkovPair("4-token chain, 3x3 block", a.target_exact[:3, :3], a.draft_exact[:3, :3], 0)
 
 
 def example_b() -> MarkovPair:
-    """Example B: a time-inhomogeneous 2-token model unrolled to 7 (time, token) states.
+    """The time-inhomogeneous chain: a 2-token model unrolled to 7 (time, token) states.
 
     State 0 = start, 1 + u = token u at t = 1, 3 + u at t = 2, 5 + u at t = 3
     (absorbing: identity rows). Emitted tokens are states; TV terms 1/4, 1/5, 51/400.
@@ -78,4 +79,4 @@ def example_b() -> MarkovPair:
         ([F(7, 10), F(3, 10)], [F(2, 5), F(3, 5)]),
         ([F(3, 5), F(2, 5)], [F(3, 10), F(7, 10)]),
     )
-    return MarkovPair("Example B", target, draft, 0)
+    return MarkovPair("time-inhomogeneous chain", target, draft, 0)

@@ -46,10 +46,12 @@ def register(subparsers) -> None:
         default="single",
         help="sampler signature (default single; see specbound.simulations.audit.kinds)",
     )
-    p.add_argument("--drafts", type=int, default=2, help="K drafts (multi), tree branching (2)")
-    p.add_argument("--gamma", type=int, default=3, help="drafted tokens of a chain (3)")
+    p.add_argument(
+        "--drafts", type=int, default=2, help="K drafts (multi), tree branching (default 2)"
+    )
+    p.add_argument("--gamma", type=int, default=3, help="drafted tokens of a chain (default 3)")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--trials", type=int, default=None, help="trials per case (10^6)")
+    size.add_argument("--trials", type=int, default=None, help="trials per case (default 10^6)")
     size.add_argument(
         "--power",
         type=float,
@@ -58,11 +60,19 @@ def register(subparsers) -> None:
         help="choose the trials so every case detects a TV bias this small (99%%)",
     )
     p.add_argument(
-        "--alpha", type=float, default=1e-4, help="false-alarm rate over the battery (1e-4)"
+        "--alpha",
+        type=float,
+        default=1e-4,
+        help="false-alarm rate over the battery (default 1e-4)",
     )
     p.add_argument("--target-law", default=None, help="your target law or kernel (a case)")
     p.add_argument("--draft-law", default=None, help="your draft law(s) or kernel (a case)")
-    p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    p.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format (default table)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)

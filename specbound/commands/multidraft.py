@@ -1,8 +1,8 @@
-"""Subcommand ``specbound multidraft``: optimal multi-draft acceptance and every scheme's.
+"""The ``specbound multidraft`` command: optimal multi-draft acceptance and every scheme's.
 
 Examples
 --------
-``specbound multidraft --target 0.1,0.9 --draft 0.5,0.5 --k 1,2,3 --lp`` prints, per K,
+``specbound multidraft --target 0.1,0.9 --draft 0.5,0.5 --drafts 1,2,3 --lp`` prints, per K,
 the optimum P* = min_T [p(T) + 1 - q(T)^K] (Khisti et al., arXiv 2410.18234), its
 minimising set, and the exact acceptance of the tournament of truncated LPs, importance
 weights, SpecInfer, SpecTr K-SEQ and NSS (and the cvxpy LP with ``--lp``). A draft given
@@ -12,12 +12,22 @@ as K rows (``"0.5,0.5;0.4,0.6"`` or a file) means K non-identical drafts.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from specbound.commands import positive_int_list, print_table, read_array, read_distribution
+from specbound.commands import positive_int_list
+from specbound.commands.options import (
+    LAW_FORMS,
+    add_drafts,
+    add_format,
+    command_parser,
+    read_law,
+    read_law_or_rows,
+)
+from specbound.commands.output import Column, emit
 from specbound.distributions import as_distribution, as_distributions, check_int
 from specbound.errors import InvalidArgumentError
 from specbound.simulations.estimate import show_progress
@@ -28,29 +38,31 @@ MAX_TUPLES_CLI = 1_000_000
 
 def register(subparsers) -> None:
     """Add the ``multidraft`` subcommand."""
-    p = subparsers.add_parser(
+    p = command_parser(
+        subparsers,
         "multidraft",
-        help="optimal multi-draft acceptance and every scheme's (Khisti et al. 2025)",
-        description=(
-            "Optimal acceptance P* of K drafts (min-cut closed form) and the exact acceptance "
-            "of the truncated-LP tournament, importance weights, SpecInfer, SpecTr and NSS."
-        ),
+        "optimal multi-draft acceptance and every scheme's (Khisti et al. 2025)",
+        "Optimal acceptance P* of K drafts (min-cut closed form, arXiv 2410.18234) and the "
+        "exact acceptance of the truncated-LP tournament, importance weights, SpecInfer, "
+        "SpecTr and NSS. One token is verified per step: each draft proposes one token.",
     )
     p.add_argument(
         "--target",
         required=True,
-        help="target law p: '0.5,0.3,0.2', a file, or text-target:V:WORD",
+        help=f"target law p: {LAW_FORMS}",
     )
     p.add_argument(
         "--draft",
         required=True,
-        help="draft law q (1 row: K i.i.d. drafts) or K rows ('a,b;c,d' or a file); "
-        "text-draft:V:WORD for real text",
+        help="draft law q (one law: K i.i.d. drafts, any form of --target) or K rows "
+        "('a,b;c,d' or a file): K different drafts",
     )
-    p.add_argument("--k", default=None, help="numbers of i.i.d. drafts, e.g. 1,2,4,8")
+    add_drafts(p, "numbers K of i.i.d. drafts, e.g. 1,2,4,8", default="1,2,4,8", old=("--k",))
     p.add_argument("--lp", action="store_true", help="also solve the coupling LP (cvxpy)")
-    p.add_argument("--s", default="5", help="truncation threshold of the truncated LP (5)")
+    p.add_argument("--s", default="5", help="truncation threshold of the truncated LP")
     p.add_argument("--solver", default=None, help="LP solver: HIGHS (default) or CLARABEL")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_format(p)
     p.set_defaults(func=run)
 
 
@@ -66,55 +78,78 @@ def run(args: argparse.Namespace) -> int:
     from specbound.lp.selection import importance_weighted_acceptance
     from specbound.lp.truncated import tournament
 
-    p = read_distribution(args.target, "target")
-    raw = read_array(args.draft, "draft")
+    p = read_law(args.target, "target")
+    raw = read_law_or_rows(args.draft, "draft")
     s = check_int(_int(args.s, "s"), "s", 1)
+    given = args.drafts if args.drafts != "1,2,4,8" else None
     if raw.ndim == 2 and raw.shape[0] > 1:
-        if args.k is not None:
+        if given is not None:
             raise InvalidArgumentError(
-                f"k: the draft has {raw.shape[0]} rows (non-identical drafts); omit --k"
+                f"drafts: the draft has {raw.shape[0]} rows (non-identical drafts); omit --drafts"
             )
         cases = [as_distributions(raw, "draft")]
     else:
         q = as_distribution(raw.ravel(), "draft")
-        cases = [np.tile(q, (k, 1)) for k in positive_int_list(args.k or "1,2,4,8", "k")]
+        cases = [np.tile(q, (k, 1)) for k in positive_int_list(args.drafts, "drafts")]
     for q in cases:
         if q.shape[1] != p.size:
             raise InvalidArgumentError(
                 f"draft: vocabulary size {q.shape[1]} differs from target's {p.size}"
             )
     n = p.size
-    head = ["K", "optimum", "|T*|", "tournament", "importance", "SpecInfer", "SpecTr", "NSS"]
-    if args.lp:
-        head += ["LP", "LP s"]
     rows = []
-    quiet = not show_progress(None) or len(cases) < 3
+    quiet = args.no_progress or not show_progress(None) or len(cases) < 3
     for q in tqdm(cases, desc="K", disable=quiet, leave=False):
         k = q.shape[0]
         opt = optimum(p, q)
         small = n**k <= MAX_TUPLES_CLI
-        row = [
-            str(k),
-            _fmt(opt.acceptance),
-            str(opt.minimising_set.size),
-            _fmt(tournament(p, q, s).acceptance) if k >= 2 else _fmt(opt.acceptance),
-            _fmt(importance_weighted_acceptance(p, q) if small else None),
-            _fmt(specinfer_acceptance(p, q)),
-            _fmt(spectr_acceptance(p, q) if identical(q) else None),
-            _fmt(nss_acceptance(p, q)),
-        ]
+        row = {
+            "K": k,
+            "optimum": opt.acceptance,
+            "minimising_set_size": int(opt.minimising_set.size),
+            "tournament": tournament(p, q, s).acceptance if k >= 2 else opt.acceptance,
+            "importance": importance_weighted_acceptance(p, q) if small else None,
+            "specinfer": specinfer_acceptance(p, q),
+            "spectr": spectr_acceptance(p, q) if identical(q) else None,
+            "nss": nss_acceptance(p, q),
+        }
         if args.lp:
-            if small:
-                res = coupling_lp(p, q, solver=args.solver)
-                row += [_fmt(res.acceptance), f"{res.solve_time:.3f}"]
-            else:
-                row += ["-", "-"]
+            res = coupling_lp(p, q, solver=args.solver) if small else None
+            row["lp"] = None if res is None else res.acceptance
+            row["lp_seconds"] = None if res is None else res.solve_time
         rows.append(row)
-    print(f"multi-draft acceptance, n = {n}, truncated LP s = {min(s, n)} (arXiv 2410.18234)")
-    print_table(head, rows)
+    columns = [COLUMNS[0], *COLUMNS[1:8], *(COLUMNS[8:] if args.lp else ())]
+    notes = [
+        "|T*|: size of a minimising token set T of p(T) + 1 - prod_k q_k(T); 0 means no set "
+        "cuts the flow, so P* = 1 (the drafts can always be accepted)."
+    ]
+    tour = [r["tournament"] for r in rows]
+    if any(b < a - 1e-12 for a, b in itertools.pairwise(tour)):
+        notes.append(
+            f"tournament falls as K grows: the truncated LP optimises only over the top "
+            f"s = {min(s, n)} tokens and the K > 2 tournament pairs drafts greedily, so with "
+            f"s much smaller than n it loses acceptance (even below one draft); raise --s."
+        )
     if any(n ** q.shape[0] > MAX_TUPLES_CLI for q in cases):
-        print(f"('-': n^K above {MAX_TUPLES_CLI:,} tuples, not enumerated)")
+        notes.append(f"('-': n^K above {MAX_TUPLES_CLI:,} tuples, not enumerated)")
+    data = {"command": "multidraft", "n": n, "s": min(s, n), "rows": rows}
+    text = [f"multi-draft acceptance, n = {n}, truncated LP s = {min(s, n)} (arXiv 2410.18234)"]
+    emit(args, data, columns, rows, text, notes)
     return 0
+
+
+COLUMNS = (
+    Column("K", "K"),
+    Column("optimum", "optimum", _fmt),
+    Column("minimising_set_size", "|T*|"),
+    Column("tournament", "tournament", _fmt),
+    Column("importance", "importance", _fmt),
+    Column("specinfer", "SpecInfer", _fmt),
+    Column("spectr", "SpecTr", _fmt),
+    Column("nss", "NSS", _fmt),
+    Column("lp", "LP", _fmt),
+    Column("lp_seconds", "LP s", lambda x: "-" if x is None else f"{x:.3f}"),
+)
 
 
 def _int(text: str, name: str) -> int:

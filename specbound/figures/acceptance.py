@@ -42,7 +42,11 @@ def acceptance_vs_tv(ctx: FigureContext) -> FigureOutput:
     ax.errorbar(tv, mean, yerr=1.96 * np.asarray(se), fmt="o", ms=3, label="Monte Carlo (95% CI)")
     ax.set_xlabel("TV(target, draft)")
     ax.set_ylabel("P(draft token accepted)")
-    ax.set_title(f"Speculative sampling: acceptance = 1 - TV ({trials:,} trials/pair)")
+    ax.set_title(
+        f"Speculative sampling: acceptance = 1 - TV ({len(pairs)} pairs, {trials:,} trials each)\n"
+        "pairs: Dirichlet targets at set TV, softmax target/draft pairs; vocabulary 50-2000",
+        fontsize=9,
+    )
     ax.legend()
     cols = {"tv": tv, "exact": exact, "simulated": mean, "se": se, "trials": [trials] * len(tv)}
     return FigureOutput(fig, cols)

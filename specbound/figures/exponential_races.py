@@ -31,6 +31,10 @@ from specbound.simulations.estimate import from_values
 from specbound.simulations.exponential_races import ersd_tree_steps, gsd_verify, race_ranks
 
 N = 40
+#: The synthetic pair (:func:`target_draft_pair` with its defaults, seed 1), in words.
+PAIR = (
+    f"n = {N}: target softmax(z), draft softmax(z/1.5 + 0.5 e), z ~ N(0, 2^2), e ~ N(0, 1), seed 1"
+)
 
 
 def _pair() -> tuple[np.ndarray, np.ndarray]:
@@ -57,8 +61,8 @@ def tokens_per_step_vs_k(ctx: FigureContext) -> FigureOutput:
         "GSD optimal tree": lambda k: gsd_optimal_tree(p, q, k).tokens_per_step,
         "ERSD chain": lambda k: ersd_chain_tree(acc, k).tokens_per_step,
         "ERSD batch": lambda k: ersd_batch_tree(acc, k).tokens_per_step if k <= acc.size else None,
-        "bound (ln n + ln(k+1))/H[R]": lambda k: bound_from_rank_law(alpha, k),
-        "ln k / H[R]": lambda k: np.log(k) / h,
+        "entropy bound (ln n + ln(k+1))/H[R], ERSD trees": lambda k: bound_from_rank_law(alpha, k),
+        "ln k / H[R] (reference slope, not a bound)": lambda k: np.log(k) / h,
     }
     fig = Figure(figsize=(6.5, 4.5))
     ax = fig.add_subplot()
@@ -95,10 +99,21 @@ def tokens_per_step_vs_k(ctx: FigureContext) -> FigureOutput:
     ax.set_xscale("log")
     ax.set_xlabel("drafting budget k (tree nodes)")
     ax.set_ylabel("expected tokens per target call E[G]")
-    ax.set_title(f"ERSD vs GSD trees and the entropy bound (softmax pair, n = {N})")
+    ax.set_title(f"ERSD vs GSD trees and the entropy bound\n{PAIR}", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
     ax.grid(alpha=0.3)
     return FigureOutput(fig, cols)
+
+
+def _wilson(freq: np.ndarray, trials: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson score interval of proportions ``freq`` from ``trials`` (positive when > 0).
+
+    Unlike freq +- z SE it never crosses zero, so the bars stay on a log axis.
+    """
+    d = 1 + z**2 / trials
+    centre = (freq + z**2 / (2 * trials)) / d
+    half = z / d * np.sqrt(freq * (1 - freq) / trials + z**2 / (4 * trials**2))
+    return centre - half, centre + half
 
 
 def rank_law_vs_gsd(ctx: FigureContext) -> FigureOutput:
@@ -138,13 +153,18 @@ def rank_law_vs_gsd(ctx: FigureContext) -> FigureOutput:
         freq = np.bincount(hits[hits >= 0], minlength=r_max)[:r_max] / trials
         se = np.sqrt(freq * (1 - freq) / trials)
         ok = freq > 0
-        ax.errorbar(r[ok], freq[ok], yerr=1.96 * se[ok], fmt="x", ms=5, color=color, label=name)
+        low, high = _wilson(freq[ok], trials)
+        yerr = np.vstack([freq[ok] - low, high - freq[ok]])
+        ax.errorbar(r[ok], freq[ok], yerr=yerr, fmt="x", ms=5, color=color, label=name)
         for i in np.flatnonzero(ok):
             add(name, i + 1, freq[i], se[i])
     ax.set_yscale("log")
     ax.set_xlabel("rank r / draft position i")
     ax.set_ylabel("P(accepted token has this rank / position)")
-    ax.set_title(f"ERSD rank law vs GSD positional acceptance (n = {N}, {trials:,} trials)")
+    ax.set_title(
+        f"ERSD rank law vs GSD positional acceptance ({trials:,} trials, 95% Wilson CI)\n{PAIR}",
+        fontsize=9,
+    )
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     return FigureOutput(fig, cols)
@@ -154,14 +174,17 @@ FIGURES = [
     FigureSpec(
         "ersd_tokens_per_step",
         "ERSD and GSD optimal trees, chains and batches: expected tokens per target call vs "
-        "k, with the entropy bound (ln n + ln(k+1))/H[R], the ln k / H[R] line and Monte "
-        "Carlo dots (Kobus & Gunduz, arXiv 2504.15475; bound as implemented here).",
+        "k, with the entropy bound (ln n + ln(k+1))/H[R] (an upper bound for ERSD trees), the "
+        "ln k / H[R] reference line (not a bound) and Monte Carlo dots (Kobus & Gunduz, arXiv "
+        "2504.15475; bound as implemented here). Pair: " + PAIR + ".",
         tokens_per_step_vs_k,
     ),
     FigureSpec(
         "ersd_rank_law",
         "Rank law of the target's race winner in the draft order (ERSD) against the GSD "
-        "positional acceptance vectors, exact and simulated.",
+        "positional acceptance vectors, exact and simulated (95% Wilson intervals). Pair: "
+        + PAIR
+        + ".",
         rank_law_vs_gsd,
     ),
 ]

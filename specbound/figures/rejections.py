@@ -31,6 +31,13 @@ from specbound.simulations.rejection_rules import accept_reject
 
 Z95 = 1.96
 
+#: Legends of the unbiased baselines (rule name before " c=" -> text; {} = the scale c).
+BASELINE_LEGEND = {
+    "independent resampling": "independent resampling: accept iff a fresh Y ~ p equals X",
+    "scaled": "speculative rule scaled by c = {}: b = c min(1, p/q)",
+    "threshold": "threshold: accept iff p(x) >= q(x)",
+}
+
 
 def _columns(keys: tuple[str, ...]) -> dict[str, list]:
     return {k: [] for k in keys}
@@ -69,11 +76,26 @@ def _exact_and_simulated(
     ax.errorbar(mc_xs, means, yerr=Z95 * np.asarray(ses), fmt="o", ms=3, color=line.get_color())
 
 
+def _dots_legend(ax: Axes, trials: int, unit: str, title: str | None = None) -> None:
+    """Legend with the exact lines and one grey entry for the Monte Carlo dots."""
+    ax.errorbar(
+        [],
+        [],
+        yerr=[],
+        fmt="o",
+        ms=3,
+        color="0.4",
+        label=f"Monte Carlo, {trials:,} {unit}, 95% CI",
+    )
+    ax.legend(fontsize=8, title=title, title_fontsize=8)
+
+
 def rejections_vs_horizon(ctx: FigureContext) -> FigureOutput:
     """E[rejections] vs horizon H, drafting to the end, for drafts of several qualities.
 
-    Target: a random Dirichlet(0.5) kernel on n = 20 tokens; draft
-    Q_w = (1 - w) P + w R with R another random kernel, w in {0.2, 0.5, 0.8}.
+    Target: a random Dirichlet(0.5) kernel P on a vocabulary of n = 20 tokens; draft
+    Q_w = (1 - w) P + w R with R another random kernel: w is the weight of the unrelated
+    kernel in the draft (w = 0: a perfect draft), w in {0.2, 0.5, 0.8}.
     Exact: the sum of TV (Thm 1); dots: the real algorithm.
     """
     trials = ctx.trials(20_000, 2_000)
@@ -91,7 +113,7 @@ def rejections_vs_horizon(ctx: FigureContext) -> FigureOutput:
         _exact_and_simulated(
             ax,
             cols,
-            (label, f"exact, draft weight {label}"),
+            (label, f"exact, draft (1 - w) P + w R, w = {w:g}"),
             horizons,
             [expected_rejections(p, q, 0, int(h)) for h in horizons],
             mc_h,
@@ -101,8 +123,12 @@ def rejections_vs_horizon(ctx: FigureContext) -> FigureOutput:
         )
     ax.set_xlabel("horizon H (tokens)")
     ax.set_ylabel("E[rejections]")
-    ax.set_title(f"Rejections = sum of TV (n=20; dots: {trials:,} runs, 95% CI)")
-    ax.legend(fontsize=8)
+    ax.set_title(
+        "E[rejections] = sum of TV along the chain (Yin et al. Thm 1)\n"
+        "target P: random Dirichlet(0.5) kernel, vocabulary n = 20, start token 0",
+        fontsize=10,
+    )
+    _dots_legend(ax, trials, "runs", "R: another random kernel; w = its weight in the draft")
     return FigureOutput(fig, cols)
 
 
@@ -139,8 +165,12 @@ def tokens_per_step_vs_gamma(ctx: FigureContext) -> FigureOutput:
         )
     ax.set_xlabel("gamma (draft tokens per call)")
     ax.set_ylabel("E[tokens per step]")
-    ax.set_title(f"Chain formula (dots: {trials:,} calls, 95% CI)")
-    ax.legend(fontsize=8)
+    ax.set_title(
+        "E[tokens per step] = (1 - alpha^(gamma+1)) / (1 - alpha)\n"
+        "one chain of gamma drafts, each accepted i.i.d. with probability alpha = 1 - TV",
+        fontsize=10,
+    )
+    _dots_legend(ax, trials, "calls")
     return FigureOutput(fig, cols)
 
 
@@ -150,7 +180,8 @@ def pareto_front(ctx: FigureContext) -> FigureOutput:
     Left, p = (.5, .3, .2), q = (.2, .3, .5) (TV = .3): the exact front
     rejection = max(0, TV - eps), the eps-budget LP at a grid of eps, the simulated
     optimal biased rule, and the unbiased baselines (loss 0, more rejections).
-    Right, Example A (H = 3): exact sequence TV of the chain (1 - lam) P + lam Q
+    Right, the 4-token chain (:func:`example_a`, H = 3): exact sequence TV of the chain
+    (1 - lam) P + lam Q
     against E[rejections] for lam in [0, 1], with Monte Carlo dots.
     """
     from specbound.lp.rejection_lp import budget_lp
@@ -185,13 +216,21 @@ def pareto_front(ctx: FigureContext) -> FigureOutput:
         ses.append(est.se)
         losses.append(rule.loss)
         add("one step", "monte carlo", rule.loss, est.mean, est.se)
-    ax1.errorbar(losses, means, yerr=Z95 * np.asarray(ses), fmt="o", ms=3, label="biased rule, MC")
+    ax1.errorbar(
+        losses,
+        means,
+        yerr=Z95 * np.asarray(ses),
+        fmt="o",
+        ms=3,
+        label="optimal biased rule, Monte Carlo",
+    )
     for rule in unbiased_baselines(p, q)[1:]:
-        ax1.plot([0], [rule.rejection], "x", ms=7, label=f"{rule.name} (unbiased)")
+        name = BASELINE_LEGEND.get(rule.name.split(" c=")[0], rule.name)
+        ax1.plot([0], [rule.rejection], "x", ms=7, label=name.format(rule.name.split("c=")[-1]))
         add("one step", rule.name, 0.0, rule.rejection)
     ax1.set_xlabel("TV(output, target) (quality loss)")
     ax1.set_ylabel("P(reject)")
-    ax1.set_title(f"One step, TV(p, q) = {tv:.2g}")
+    ax1.set_title(f"One step: p = (.5, .3, .2), q = (.2, .3, .5), TV(p, q) = {tv:.2g}", fontsize=9)
     ax1.legend(fontsize=7)
 
     a = example_a()
@@ -200,7 +239,7 @@ def pareto_front(ctx: FigureContext) -> FigureOutput:
     ys = [biased_expected_rejections(a.target, a.draft, a.start, 3, lam) for lam in lams]
     ax2.plot(xs, ys, "k-", lw=1.2, label="exact (chain K_lam)")
     for x, y in zip(xs, ys, strict=True):
-        add("Example A H=3", "exact", x, y)
+        add("4-token chain H=3", "exact", x, y)
     mx, mm, ms = [], [], []
     for lam in (0.0, 0.25, 0.5, 0.75, 1.0):
         run = speculative_decoding(a.target, a.draft, 3, trials, None, rng, a.start, mix=lam)
@@ -209,11 +248,17 @@ def pareto_front(ctx: FigureContext) -> FigureOutput:
         mx.append(x)
         mm.append(est.mean)
         ms.append(est.se)
-        add("Example A H=3", "monte carlo", x, est.mean, est.se)
-    ax2.errorbar(mx, mm, yerr=Z95 * np.asarray(ms), fmt="o", ms=3, label="biased SD, MC")
+        add("4-token chain H=3", "monte carlo", x, est.mean, est.se)
+    ax2.errorbar(
+        mx, mm, yerr=Z95 * np.asarray(ms), fmt="o", ms=3, label="biased SD, Monte Carlo (95% CI)"
+    )
     ax2.set_xlabel("TV(output sequence law, target sequence law)")
     ax2.set_ylabel("E[rejections]")
-    ax2.set_title("Sequence level, Example A (H = 3)")
+    ax2.set_title(
+        "Sequence level: a 4-token Markov chain, start 3, H = 3\n"
+        "target P, draft Q; biased SD outputs K_lam = (1 - lam) P + lam Q, lam in [0, 1]",
+        fontsize=9,
+    )
     ax2.legend(fontsize=7)
     return FigureOutput(fig, cols)
 
@@ -235,7 +280,7 @@ FIGURES = [
         "pareto_front",
         "Quality vs rejection (Yin et al. Thms 4-5, as implemented here): exact front, "
         "eps-budget LP, simulated optimal biased rule, unbiased baselines; sequence level "
-        "on Example A.",
+        "on a 4-token Markov chain (H = 3).",
         pareto_front,
     ),
 ]

@@ -1,8 +1,8 @@
 """Figures: optimal drafting trees against standard shapes, and a small optimal tree.
 
-Kobus & Gunduz (arXiv 2504.15475, C5) and Pankratov & Alistarh (arXiv 2512.11718,
-C2), as implemented in :mod:`specbound.trees`; Monte Carlo dots are verifier walks
-(:mod:`specbound.simulations.tree_verification`).
+Kobus & Gunduz (arXiv 2504.15475, Tunstall tree) and Pankratov & Alistarh
+(arXiv 2512.11718, top-P tree), as implemented in :mod:`specbound.trees`; Monte Carlo dots
+are verifier walks (:mod:`specbound.simulations.tree_verification`).
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from specbound.bounds.exponential_races import rank_distribution
+from specbound.distributions import zipf
 from specbound.figures import FigureContext, FigureOutput, FigureSpec
 from specbound.simulations.tree_verification import estimate_accepted
 from specbound.trees import batch_tree, chain_tree, kary_tree, optimal_tree
 
-#: ERSD rank law of example A (exponential_races.md section 4).
-ERSD_A = np.array([0.789024, 0.155250, 0.047601, 0.008125])
-
-
-def _zipf(n: int, s: float) -> np.ndarray:
-    w = np.arange(1, n + 1, dtype=np.float64) ** -s
-    return w / w.sum()
+#: The pair behind the small tree: its ERSD rank law alpha(r) is the per-rank acceptance.
+SMALL_PAIR = ((0.5, 0.3, 0.15, 0.05), (0.3, 0.4, 0.2, 0.1))
 
 
 def tokens_per_step_vs_size(ctx: FigureContext) -> FigureOutput:
@@ -31,7 +28,7 @@ def tokens_per_step_vs_size(ctx: FigureContext) -> FigureOutput:
     exact (sum of path probabilities + 1); dots are Monte Carlo verifier walks with 95%
     error bars.
     """
-    acc = _zipf(1000, 1.8)
+    acc = zipf(1000, 1.8)
     rng = np.random.default_rng([ctx.seed, 6])
     trials = ctx.trials(20_000, 2_000)
     sizes = np.unique(np.round(np.logspace(0, 4, 33)).astype(int))
@@ -72,14 +69,27 @@ def tokens_per_step_vs_size(ctx: FigureContext) -> FigureOutput:
     ax.set_xscale("log")
     ax.set_xlabel("tree size k (drafted tokens)")
     ax.set_ylabel("tokens per step E[accepted] + 1")
-    ax.set_title(r"rank law $\alpha(r) \propto r^{-1.8}$, 1000 ranks")
+    ax.set_title(
+        "per-rank acceptance (rank law) $\\alpha(r) \\propto r^{-1.8}$, 1000 ranks,\n"
+        "the same at every node",
+        fontsize=9,
+    )
     ax.legend(fontsize=8, title=f"dots: Monte Carlo, {trials:,} walks", title_fontsize=8)
     ax2 = fig.add_subplot(1, 2, 2)
-    small = optimal_tree(ERSD_A, 16)
+    target, draft = SMALL_PAIR
+    small = optimal_tree(rank_distribution(target, draft), 16)
     small.plot(ax=ax2)
+    xy = ax2.collections[-1].get_offsets()[1:]
+    for (x, y), rank in zip(xy, small.child_index, strict=True):
+        ax2.annotate(
+            f"r{rank + 1}", (x, y), textcoords="offset points", xytext=(-14, -9), fontsize=6
+        )
+    bar = fig.colorbar(ax2.collections[-1], ax=ax2, fraction=0.05)
+    bar.set_label("path probability pi(v) = P(node accepted)", fontsize=8)
     ax2.set_title(
-        f"optimal tree, k = 16, ERSD rank law A (E[G] = {small.tokens_per_step:.4f})",
-        fontsize=9,
+        f"optimal 16-node ERSD tree (E[G] = {small.tokens_per_step:.4f} tokens per step)\n"
+        f"target {target}, draft {draft}; rK: child of rank K, number: pi(v)",
+        fontsize=8,
     )
     fig.tight_layout()
     return FigureOutput(fig, cols)
@@ -90,7 +100,8 @@ FIGURES = [
         "trees_tokens_per_step",
         "Draft trees: exact tokens per step (lines) and verifier Monte Carlo (dots, 95% CI) of "
         "the optimal (Tunstall / top-k) tree against chain, batch, binary and 4-ary trees, "
-        "rank law r^-1.8; right: the optimal 16-node tree of the ERSD rank law of example A.",
+        "rank law r^-1.8; right: the optimal 16-node tree of the ERSD rank law of target "
+        "(.5, .3, .15, .05) and draft (.3, .4, .2, .1) (colour and number: path probability).",
         tokens_per_step_vs_size,
     )
 ]

@@ -68,6 +68,16 @@ class Optimum:
     method: str
     iterations: int = 0
 
+    def __repr__(self) -> str:
+        """One line: P*, the size of T* and at most 8 of its tokens (``|T*| = 0``: P* = 1)."""
+        t = self.minimising_set
+        head = ", ".join(str(int(i)) for i in t[:8]) + (", ..." if t.size > 8 else "")
+        return (
+            f"Optimum(acceptance={self.acceptance:.10g}, |T*|={t.size} [{head}], "
+            f"lower_bound={self.lower_bound:.10g}, method={self.method!r}, "
+            f"iterations={self.iterations})"
+        )
+
 
 def validate_drafts(target: ArrayLike, drafts: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validate ``target`` (n,) and ``drafts`` (K, n); K >= 1 and equal vocabularies."""

@@ -96,7 +96,9 @@ def batch_speculative_decoding(
     t_state = tm.initial_state(size)
     d_state = dm.initial_state(size)
     runs = np.arange(size)
-    for t in tqdm(range(horizon), disable=not show_progress(progress), desc="batch decoding"):
+    for t in tqdm(
+        range(horizon), disable=not show_progress(progress), desc="batch decoding", leave=None
+    ):
         fresh = ~alive.any(axis=1)
         alive[fresh] = True
         calls += fresh

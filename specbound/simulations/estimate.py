@@ -130,7 +130,9 @@ def estimate_mean(
     batch_size = check_int(batch_size, "batch_size", 1)
     gen = as_rng(rng)
     n, mean, m2 = 0, 0.0, 0.0
-    with tqdm(total=trials, desc=desc, disable=not show_progress(progress), unit="trial") as bar:
+    with tqdm(
+        total=trials, desc=desc, disable=not show_progress(progress), unit="trial", leave=None
+    ) as bar:
         while n < trials:
             m = min(batch_size, trials - n)
             v = np.asarray(sample(m, gen), dtype=np.float64).ravel()

@@ -362,7 +362,9 @@ def speculative_decoding(
     t_state = tm.initial_state(size)
     d_state = dm.initial_state(size)
     out = np.zeros(size, dtype=np.int64)
-    for t in tqdm(range(horizon), disable=not show_progress(progress), desc="decoding"):
+    for t in tqdm(
+        range(horizon), disable=not show_progress(progress), desc="decoding", leave=None
+    ):
         calls += j == 0  # a round (one verifier call) starts here
         drafted = np.flatnonzero(j < gamma)
         bonus = np.flatnonzero(j >= gamma)

@@ -4,7 +4,7 @@ One speculative step with a draft tree: starting at the root, the target samples
 its next token at the current node; if that token is a drafted child of the node,
 the verifier moves there and repeats, otherwise it emits the token and stops. The
 number of moves is the number of accepted draft tokens X (tokens per step =
-X + 1). The acceptance identity (C1 of Pankratov & Alistarh, arXiv 2512.11718; C5
+X + 1). The acceptance identity (Pankratov & Alistarh, arXiv 2512.11718;
 of Kobus & Gunduz, arXiv 2504.15475) states E[X] = sum of the tree's path
 probabilities; :func:`specbound.trees.accepted_distribution` gives the whole law.
 

@@ -1,7 +1,7 @@
 """Trees given by the caller (parent / child-index arrays or rank paths), validated and valued.
 
 The value of a given tree is :math:`E[X] = \\sum_{v \\in T} \\prod_{i=1}^{d(v)} \\alpha(r_i(v))`
-accepted draft tokens per step (acceptance identity, C1 of arXiv 2512.11718 / C5 of
+accepted draft tokens per step (acceptance identity, arXiv 2512.11718 /
 arXiv 2504.15475). The acceptance vector may be in any order here.
 """
 
@@ -24,7 +24,7 @@ def tree_value(acceptance: ArrayLike, parent: ArrayLike, child_index: ArrayLike)
 
     .. math:: E[\\text{accepted}] = \\sum_{v \\in T} \\prod_{i=1}^{d(v)} \\alpha(r_i(v))
 
-    (acceptance identity, C1 of arXiv 2512.11718 / C5 of arXiv 2504.15475).
+    (acceptance identity, arXiv 2512.11718 / arXiv 2504.15475).
 
     Parameters
     ----------

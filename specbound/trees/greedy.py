@@ -1,8 +1,8 @@
 """Best-first (Tunstall / top-P) optimal trees: the heap greedy and the threshold search.
 
 Without a depth limit the optimal tree of ``size`` nodes is the set of the ``size``
-rank paths of largest path probability :math:`\\pi` (Tunstall code tree, C5 of Kobus &
-Gunduz, arXiv 2504.15475; top-P tree, C2 of Pankratov & Alistarh, arXiv 2512.11718).
+rank paths of largest path probability :math:`\\pi` (Tunstall code tree of Kobus &
+Gunduz, arXiv 2504.15475; top-P tree of Pankratov & Alistarh, arXiv 2512.11718).
 Small trees pop a binary heap (``_greedy_heap``); large ones grow a super-level set
 {pi >= tau} level by level with numpy for a threshold predicted from the growth rate
 (``_malthusian``, ``_expand``, ``_fill_ties``, ``_greedy_threshold``). ``_greedy``
@@ -23,7 +23,7 @@ def _greedy_heap(acc: np.ndarray, size: int) -> DraftTree:
 
     The heap holds, for every node already in the tree, its best missing child, and
     for every node's last added child, its next sibling; popping the largest path
-    probability ``size`` times builds the top-``size`` set (C5 of arXiv 2504.15475).
+    probability ``size`` times builds the top-``size`` set (Tunstall tree, arXiv 2504.15475).
     """
     a = acc.tolist()
     m = len(a)

@@ -52,8 +52,8 @@ def optimal_tree(
     Under stateless acceptance the value of a tree is :math:`\\sum_{v\\in T}\\pi(v)`, so
     without a depth limit the optimum is the set of the ``size`` rank paths of largest
     :math:`\\pi` (prefix-closed because :math:`\\alpha \\le 1`): the Tunstall-code tree of
-    Kobus & Gunduz (arXiv 2504.15475, C5) and the top-P tree of Pankratov & Alistarh
-    (arXiv 2512.11718, C2) for a deterministic environment. It is built best-first.
+    Kobus & Gunduz (arXiv 2504.15475) and the top-P tree of Pankratov & Alistarh
+    (arXiv 2512.11718) for a deterministic environment. It is built best-first.
     With ``max_depth`` the optimum is found by an exact dynamic program over
     (depth budget, nodes) in the style of Sequoia (arXiv 2402.12374); if the
     unconstrained optimum already has depth <= ``max_depth`` it is returned.

@@ -6,7 +6,8 @@ states E[X] <= (mu + mu2) log(P) / mu^2 + O(1) for the expected number X of acce
 draft tokens per verifier call of any deterministic drafter with a tree of P nodes.
 The paper's full text was not available: the definitions, the explicit constant and
 the sharper forms below are reconstructed from first principles in the project note
-``theory/branching_walk.md`` (C3-C7) and are "the bounds as implemented here".
+``theory/branching_walk.md`` (entropy moments, bounds, asymptotic value,
+runtime model) and are "the bounds as implemented here".
 
 Setting (assumption (E), the i.i.d. environment): the next-token law p_v at each node
 v of the token tree is an independent draw from a law L on the simplex. The spine
@@ -24,20 +25,20 @@ Which statement is which (all upper bounds on E[X_opt(P)] except the asymptotic 
 =========================  ======================================  =========================
 function                   formula                                  status
 =========================  ======================================  =========================
-speed_of_light_bound       (mu + mu2)(ln P + 1)/mu^2 (default) or    C4: proven here for all
+speed_of_light_bound       (mu + mu2)(ln P + 1)/mu^2 (default) or    paper's bound: proven for all
                            (mu + mu2) ln P/mu^2 + c                 P >= 1 with the explicit
                                                                     c = (mu+mu2)/mu^2; c = 0
-                                                                    valid for P >= 3 (via C5)
-renewal_bound              ln P/mu + mu2/mu^2                       C5: proven (threshold
-                                                                    decomposition + Lorden)
-chernoff_bound             ln P/(-ln phi) + 1/(1 - phi)             C4 first step: proven
-asymptotic_accepted        ln(mu P)/mu + mu2/(2 mu^2) - 1           C6: renewal-theory limit,
+                                                                    valid for P >= 3 (renewal bd)
+renewal_bound              ln P/mu + mu2/mu^2                       renewal bound: proven
+                                                                    (thresholds + Lorden)
+chernoff_bound             ln P/(-ln phi) + 1/(1 - phi)             Chernoff bound: proven
+asymptotic_accepted        ln(mu P)/mu + mu2/(2 mu^2) - 1           asymptotic value: limit,
                                                                     NOT a bound (o(1) error);
                                                                     negative below
                                                                     asymptotic_min_size
 =========================  ======================================  =========================
 
-The chain behind C4 (note C4): E[X_opt(P)] <= chernoff_bound <= speed_of_light_bound,
+The chain behind the paper's bound: E[X_opt(P)] <= chernoff_bound <= speed_of_light_bound,
 using -ln phi >= 1 - phi >= E[xi/(1 + xi)] >= mu^2/(mu + mu2) (Cauchy-Schwarz).
 
 mu = 0 means L is (almost surely) a point mass on a one-hot law: every drafted token
@@ -46,9 +47,9 @@ then return ``inf`` (a valid but vacuous upper bound; the trivial bound P also h
 
 Modules: :mod:`~specbound.bounds.branching_walk.moments` (mu, mu2 and phi of a law
 or of sampled laws; the exact Dirichlet moments),
-:mod:`~specbound.bounds.branching_walk.bounds` (the bounds of C4 and C5, the
-asymptotic value of C6) and
-:mod:`~specbound.bounds.branching_walk.runtime` (time per token and speed-up, C7).
+:mod:`~specbound.bounds.branching_walk.bounds` (the paper's bound, the Chernoff and
+renewal bounds, the asymptotic value) and
+:mod:`~specbound.bounds.branching_walk.runtime` (time per token and speed-up, the runtime model).
 """
 
 from specbound.bounds.branching_walk.bounds import (

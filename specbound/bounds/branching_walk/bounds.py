@@ -1,9 +1,11 @@
-"""Upper bounds on E[X_opt(P)] for trees of P nodes in i.i.d. environments (C4-C6).
+"""Upper bounds on E[X_opt(P)] for trees of P nodes in i.i.d. environments.
+
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
 ``theory/branching_walk.md``: the paper's speed-of-light bound (mu + mu2) ln P / mu^2 + c
-with an explicit constant (C4), its Chernoff first step (C4), the sharper renewal bound
-ln P / mu + mu2 / mu^2 (C5), and the asymptotic optimum of renewal theory (C6, not a
+with an explicit constant (the paper's bound), its first step (the Chernoff bound), the
+sharper renewal bound ln P / mu + mu2 / mu^2, and the asymptotic optimum of renewal theory
+(the asymptotic value, not a
 bound). Inputs are the entropy moments of
 :mod:`specbound.bounds.branching_walk.moments` (nats); outputs are accepted draft tokens.
 """
@@ -45,7 +47,7 @@ def _over_mu_squared(x: float, mu: float) -> float:
 def renewal_bound(mu: float, mu2: float, size: int) -> float:
     """Sharp rigorous bound E[X_opt(P)] <= ln P / mu + mu2 / mu^2 (accepted tokens).
 
-    Note C5 (as implemented here, arXiv 2512.11718): for every threshold t,
+    Renewal bound (as implemented here, arXiv 2512.11718): for every threshold t,
     E[X_opt(P)] <= U(t) - 1 + P e^{-t} with U the spine renewal function; t = ln P and
     Lorden's overshoot bound U(t) <= 1 + t/mu + mu2/mu^2 give the formula. Valid for
     every P >= 1 under assumption (E) (and for deterministic laws). Returns ``inf`` when
@@ -74,7 +76,7 @@ def speed_of_light_bound(mu: float, mu2: float, size: int, constant: float | Non
     """The paper's bound E[X_opt(P)] <= (mu + mu2) ln P / mu^2 + c (accepted tokens).
 
     arXiv 2512.11718, abstract: E[X] <= (mu + mu2) log(P)/mu^2 + O(1). The paper's
-    O(1) is unknown; this implementation makes it explicit (note C4):
+    O(1) is unknown; this implementation makes it explicit (paper's bound):
 
     * ``constant=None`` (default): c = (mu + mu2)/mu^2, i.e.
       (mu + mu2)(ln P + 1)/mu^2, proven here for every P >= 1 under (E) via
@@ -115,7 +117,8 @@ def speed_of_light_bound(mu: float, mu2: float, size: int, constant: float | Non
 def chernoff_bound(phi: float, size: int) -> float:
     """Chernoff form E[X_opt(P)] <= ln P / (-ln phi) + 1/(1 - phi) (accepted tokens).
 
-    Note C4, first step (as implemented here): the threshold decomposition of C5 with
+    Chernoff bound, the paper's first step (as implemented here): the threshold decomposition
+    of the renewal bound with
     t = ln P and P(S_j <= t) <= e^t phi^j. phi = E_L[sum_x p(x)^2] (collision
     probability). Proven for every P >= 1 under (E). Returns ``inf`` when phi = 1
     (one-hot law).
@@ -145,7 +148,7 @@ def chernoff_bound(phi: float, size: int) -> float:
 def asymptotic_accepted(mu: float, mu2: float, size: int) -> float:
     """Asymptotic optimum E[X_opt(P)] = ln(mu P)/mu + mu2/(2 mu^2) - 1 + o(1).
 
-    Note C6 (as implemented here, from the renewal theorem for a non-lattice spine
+    Asymptotic value (as implemented here, from the renewal theorem for a non-lattice spine
     step with finite mu2): the optimal threshold is t_P = ln(mu P) + o(1) and
     U(t) = t/mu + mu2/(2 mu^2) + o(1). NOT a bound: an estimate of the optimum whose
     error vanishes as P grows for non-lattice laws (lattice laws such as the uniform
@@ -184,6 +187,6 @@ def asymptotic_min_size(mu: float, mu2: float) -> float:
 
 
 def doubling_gain(mu: float) -> float:
-    """Asymptotic accepted tokens gained by doubling the budget P: ln 2 / mu (note C7)."""
+    """Asymptotic accepted tokens gained by doubling the budget P: ln 2 / mu (asymptotic value)."""
     mu = check_real(mu, "mu", 0.0)
     return math.inf if mu == 0 else math.log(2) / mu

@@ -1,7 +1,7 @@
 """Entropy moments of a next-token law L: mu, mu2 and phi (nats), exact or sampled.
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
-``theory/branching_walk.md`` (C3): with the spine step xi = -ln p(x), p ~ L, x ~ p,
+``theory/branching_walk.md`` (entropy moments): with the spine step xi = -ln p(x), p ~ L, x ~ p,
 mu = E[xi] (expected entropy), mu2 = E[xi^2] (second log-moment) and
 phi = E[e^-xi] (expected collision probability). Sample means with standard errors for
 laws given as rows; closed forms for the symmetric Dirichlet law.
@@ -67,7 +67,7 @@ def entropy_moment_estimates(laws: ArrayLike) -> EntropyMoments:
               \\mu_2 = \\frac1m \\sum_i \\sum_x p_i(x) \\ln^2 p_i(x), \\quad
               \\varphi = \\frac1m \\sum_i \\sum_x p_i(x)^2
 
-    Note C3 of ``theory/branching_walk.md`` (arXiv 2512.11718 as implemented here).
+    Entropy moments as in ``theory/branching_walk.md`` (arXiv 2512.11718 as implemented here).
     mu2 is the mean of the per-law second log-moments, not (E H)^2. Cost O(m n).
 
     Parameters
@@ -114,7 +114,7 @@ def entropy_moments(laws: ArrayLike) -> tuple[float, float]:
               \\mu_2 = E_L\\Big[\\sum_x p(x)\\ln^2 p(x)\\Big]
 
     arXiv 2512.11718 (abstract: "expected entropy" and "expected second
-    log-moment"); definitions as implemented here (note C3). For standard errors
+    log-moment"); definitions as implemented here (entropy moments). For standard errors
     and phi use :func:`entropy_moment_estimates`.
 
     Parameters
@@ -140,7 +140,7 @@ def entropy_moments(laws: ArrayLike) -> tuple[float, float]:
 def dirichlet_moments(concentration: float, n: int) -> tuple[float, float, float]:
     """Exact (mu, mu2, phi) of the symmetric Dirichlet law Dir(a 1_n).
 
-    With A = n a and digamma/trigamma psi0/psi1 (note C3):
+    With A = n a and digamma/trigamma psi0/psi1 (entropy moments):
 
     .. math:: \\mu = \\psi_0(A+1) - \\psi_0(a+1),\\quad
               \\mu_2 = (\\psi_0(a+1) - \\psi_0(A+1))^2 + \\psi_1(a+1) - \\psi_1(A+1),\\quad

@@ -1,4 +1,4 @@
-"""Speed-of-light time per token and speed-up of a tree of P nodes (note C7).
+"""Speed-of-light time per token and speed-up of a tree of P nodes (runtime model).
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
 ``theory/branching_walk.md``: with a verifier call of duration T_ver(P) (time units)
@@ -23,7 +23,7 @@ def runtime_lower_bound(
 ) -> float:
     """Speed-of-light time per generated token, T_ver(P) / (1 + E[X_opt(P)]).
 
-    Note C7 (as implemented here, arXiv 2512.11718): with a verifier call of duration
+    Runtime model (as implemented here, arXiv 2512.11718): with a verifier call of duration
     T_ver(P) for a tree of P drafted nodes and free drafting, each call yields X + 1
     tokens, so any tree of size P needs on average at least T_ver(P)/(1 + E[X_opt(P)])
     time units per token (renewal-reward). Pass the optimum (or an upper bound on it,
@@ -64,7 +64,7 @@ def speedup_upper_bound(
 ) -> float:
     """Best possible speed-up over autoregressive decoding, T_AR (1 + E[X_opt(P)]) / T_ver(P).
 
-    Note C7: the ratio of the autoregressive time per token T_AR (one token per call)
+    Runtime model: the ratio of the autoregressive time per token T_AR (one token per call)
     to :func:`runtime_lower_bound`.
     """
     t_ar = check_real(autoregressive_time, "autoregressive_time", 0.0)

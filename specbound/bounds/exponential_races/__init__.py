@@ -3,9 +3,9 @@
 Kobus & Gunduz, "Speculative Sampling via Exponential Races", arXiv 2504.15475
 (ACL Findings 2025). Project letters: ``target`` = p, ``draft`` = q, n = vocabulary
 size, k = drafted tokens (non-root tree nodes); natural logarithms, entropies in nats.
-The formulas below are the reconstruction of ``theory/exponential_races.md`` (C2, C3,
-C5, C6), stated here "as implemented": the paper's exact theorem statements were not
-available.
+The formulas below are the reconstruction of ``theory/exponential_races.md`` (rank law,
+Tunstall-optimal trees, entropy bound), stated here "as implemented": the paper's
+exact theorem statements were not available.
 
 Shared randomness: W_x i.i.d. Exp(1). Target winner X = argmin_x W_x / p(x); the
 draft order sorts the draft keys W_x / q(x). The rank R = 1 + #{y : W_y/q(y) <
@@ -29,17 +29,18 @@ Exact computations
   .. math:: \\alpha(r) = \\sum_x p(x) \\int_0^\\infty e^{-\\tau}
             \\mathrm{PB}_{r-1}(\\{b_{xy}(\\tau)\\}_{y \\ne x})\\, d\\tau,
 
-  a 1-D integral of a Poisson-binomial pmf (note C3 with e = p(x) tau).
+  a 1-D integral of a Poisson-binomial pmf (the rank-law integral with e = p(x) tau).
   alpha(1) = sum_x p(x) / (1 + Lambda_x), Lambda_x = sum_y lambda_xy, in closed form.
 * Exact rationals of the whole law for small n (:func:`rank_distribution_exact`):
   expanding the Poisson-binomial generating function over subsets A of the tokens
   that can precede x gives alpha's generating function
   sum_x p(x) sum_A z^{m-|A|} (1-z)^{|A|} / (1 + Lambda_A), O(n 2^n).
-* The entropy bound E[G] <= (ln n + ln(k+1)) / H[R] (C6, :func:`tokens_per_step_bound`)
+* The entropy bound E[G] <= (ln n + ln(k+1)) / H[R] (:func:`tokens_per_step_bound`)
   with the identity E[G] H[R] = H(N) + H(R_last | N) behind it
   (:func:`tree_entropy_identity`); optimal ERSD trees, chains and batches; the GSD
-  positional vectors (i.i.d. and without replacement) and optimal GSD trees; the C7
-  bracket D(p||q~) <= H[R], E[ln R] <= D(p||q) + 1/e + ln 2 (:func:`information_bracket`).
+  positional vectors (i.i.d. and without replacement) and optimal GSD trees; the
+  information bracket D(p||q~) <= H[R], E[ln R] <= D(p||q) + 1/e + ln 2
+  (:func:`information_bracket`).
 
 Refinements of the theory note (found while testing, as implemented here)
 -------------------------------------------------------------------------
@@ -57,9 +58,9 @@ Modules
 * :mod:`~specbound.bounds.exponential_races.rank_law`: alpha(1) in closed form and the
   rank law by quadrature.
 * :mod:`~specbound.bounds.exponential_races.rank_law_exact`: the same as exact rationals.
-* :mod:`~specbound.bounds.exponential_races.entropy_bound`: H[R], the C6 bound and the
+* :mod:`~specbound.bounds.exponential_races.entropy_bound`: H[R], the entropy bound and the
   entropy identity.
-* :mod:`~specbound.bounds.exponential_races.information`: the C7 bracket.
+* :mod:`~specbound.bounds.exponential_races.information`: the information bracket.
 * :mod:`~specbound.bounds.exponential_races.trees`: optimal, chain and batch ERSD trees.
 * :mod:`~specbound.bounds.exponential_races.gsd`: the GSD positional vectors and trees.
 """

@@ -1,7 +1,7 @@
-"""The C7 bracket around H[R]: D(p || q~) <= H[R] and E[ln R] <= D(p || q) + 1/e + ln 2.
+"""The information bracket around H[R]: D(p || q~) <= H[R] and E[ln R] <= D(p || q) + 1/e + ln 2.
 
-Kobus & Gunduz, arXiv 2504.15475 (note C7, as implemented), with the Poisson functional
-representation of Li & El Gamal (arXiv 1701.02827). Exact for small vocabularies
+Kobus & Gunduz, arXiv 2504.15475 (the information bracket, as implemented), with the
+Poisson functional representation of Li & El Gamal (arXiv 1701.02827). Exact for small vocabularies
 (n <= 18, a subset DP over the draft race's arrival laws); values in nats.
 """
 
@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.special import rel_entr
 
 from specbound.bounds.exponential_races._inputs import _law, _pair
 from specbound.bounds.exponential_races.entropy_bound import rank_entropy
@@ -54,7 +55,7 @@ def draft_position_laws(draft: ArrayLike) -> np.ndarray:
 def information_bracket(
     target: ArrayLike, draft: ArrayLike, *, rank_law: ArrayLike | None = None
 ) -> dict[str, float]:
-    """The C7 diagnostic bracket around H[R] (n <= 18), in nats.
+    """The information bracket, a diagnostic, around H[R] (n <= 18), in nats.
 
     * lower: H[R] >= D(p || q~), q~ = sum_r alpha(r) q_(r) with q_(r) the law of the
       r-th draft arrival (data processing: X = x~(R); an independent copy of R gives q~);
@@ -74,9 +75,8 @@ def information_bracket(
     a = rank_distribution(p, q) if rank_law is None else _law(rank_law)
     mixed = a @ draft_position_laws(q)
     sup = p > 0
-    with np.errstate(divide="ignore"):
-        kl_mixed = float(np.sum(p[sup] * np.log(p[sup] / mixed[sup])))
-        kl = float(np.sum(p[sup] * np.log(p[sup] / q[sup])))
+    kl_mixed = float(rel_entr(p[sup], mixed[sup]).sum())  # sum p ln(p / mixed); inf if mixed = 0
+    kl = float(rel_entr(p[sup], q[sup]).sum())
     return {
         "kl_mixed": kl_mixed,
         "entropy": rank_entropy(a),

@@ -1,4 +1,4 @@
-"""ERSD draft trees built on the rank law: optimal, chain and batch trees (note C5).
+"""ERSD draft trees built on the rank law: optimal, chain and batch trees (Tunstall-optimal tree).
 
 Kobus & Gunduz, arXiv 2504.15475, as implemented: a node's children are draft-race
 arrivals at chosen ranks, accepted with alpha(rank), independently across depths
@@ -36,7 +36,7 @@ def drafted_acceptance(rank_law: ArrayLike, draft: ArrayLike) -> np.ndarray:
 def ersd_optimal_tree(
     target: ArrayLike, draft: ArrayLike, k: int, *, rank_law: ArrayLike | None = None
 ) -> DraftTree:
-    """The k-node ERSD draft tree of largest E[G] under stateless acceptance (C5).
+    """The k-node ERSD draft tree of largest E[G] under stateless acceptance (Tunstall).
 
     The k rank paths of largest pi (Tunstall-like heap greedy of
     :func:`specbound.trees.optimal_tree`, with ``sort=True``: ERSD may draft any
@@ -50,7 +50,7 @@ def ersd_optimal_tree(
 
 
 def ersd_chain_tree(acceptance: ArrayLike, k: int) -> DraftTree:
-    """A chain of k first arrivals: E[G] = sum_{i=0}^{k} alpha(1)^i (C5).
+    """A chain of k first arrivals: E[G] = sum_{i=0}^{k} alpha(1)^i.
 
     Built with :func:`specbound.trees.tree_value`, so the rank law need not be sorted.
     """

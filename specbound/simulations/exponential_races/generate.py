@@ -1,6 +1,6 @@
 """ERSD text generation by repeated steps, with clocks keyed by position or by node.
 
-Kobus & Gunduz, arXiv 2504.15475 (note C4): keyed by absolute text position the output
+Kobus & Gunduz, arXiv 2504.15475 (tree verification): keyed by absolute text position the output
 text does not depend on the draft (drafter invariance); keyed by (call, node) it is
 still target-distributed but draft-dependent. A reference implementation for the
 invariance tests (Python loop over positions), not a throughput path.
@@ -50,7 +50,7 @@ def ersd_generate(
 
     Each step drafts the tree (children of a node = draft-race arrivals at the ranks
     in ``tree.child_index``, found by sorting the draft keys), makes one target call,
-    and verifies down the tree (C4): at a node the best drafted target key races the
+    and verifies down the tree (tree verification): at a node the best drafted target key races the
     best key of the tokens not drafted; the drafted token is emitted iff it wins,
     else the undrafted winner is emitted and the step ends (:func:`_verify`). The clock
     vector used at a node is

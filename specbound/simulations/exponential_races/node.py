@@ -1,6 +1,6 @@
 """One ERSD node simulated lazily: the first m draft arrivals and a phantom race.
 
-Kobus & Gunduz, arXiv 2504.15475 (note C4 (ii)). Exact in law and O(m + log n) per
+Kobus & Gunduz, arXiv 2504.15475 (tree verification). Exact in law and O(m + log n) per
 trial, without drawing n clocks per trial (:func:`ersd_node`, Notes); the building
 block of :func:`~specbound.simulations.exponential_races.ersd_tree_steps_fast`.
 """
@@ -117,7 +117,7 @@ def ersd_node(
 
     The drafts are the first m arrivals of the draft race; the output is the target
     race's winner; it is accepted iff it was drafted, with probability
-    sum_{r <= m} alpha(r) (C4 (ii)).
+    sum_{r <= m} alpha(r) (tree verification).
 
     Parameters
     ----------

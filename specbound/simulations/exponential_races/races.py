@@ -1,6 +1,7 @@
 """Full-clock ERSD races, simulated: target winners, draft ranks, draft arrivals, PFR index.
 
-Kobus & Gunduz, arXiv 2504.15475 (notes C1, C3, C7). Each trial draws W ~ Exp(1)^n and
+Kobus & Gunduz, arXiv 2504.15475 (exponential races, rank law, information
+bracket). Each trial draws W ~ Exp(1)^n and
 runs the races in log space (keys ln W - ln p and ln W - ln q): O(n) per trial, in
 chunks of at most ``_CELLS`` clocks. The exact laws live in
 :mod:`specbound.bounds.exponential_races`.
@@ -52,7 +53,7 @@ def race_ranks(
     """Run ``size`` pairs of shared-clock races; return the target winners and their ranks.
 
     W ~ Exp(1)^n per trial; X = argmin ln W - ln p; R = 1 + #{y : ln W_y - ln q(y) <
-    ln W_X - ln q(X)} (C1, C3 of the theory note). X has law ``target`` and R has the
+    ln W_X - ln q(X)} (exponential races, rank law). X has law ``target`` and R has the
     law :func:`~specbound.bounds.exponential_races.rank_distribution`. O(n) per trial.
 
     Returns
@@ -99,7 +100,7 @@ def race_top(draft: ArrayLike, m: int, size: int, rng: RngLike = None) -> np.nda
     """The first ``m`` arrivals of ``size`` draft races, in order: (size, m) int64.
 
     Keys ln W - ln q (equivalently Gumbel-top-m with keys ln q - ln W); argpartition
-    then a sort of the m smallest: O(n + m log m) per trial (C1). A size-m sample from
+    then a sort of the m smallest: O(n + m log m) per trial. A size-m sample from
     ``draft`` without replacement (Plackett-Luce).
     """
     q = as_distribution(draft, "draft")
@@ -128,7 +129,7 @@ def race_top(draft: ArrayLike, m: int, size: int, rng: RngLike = None) -> np.nda
 def pfr_index(
     target: ArrayLike, draft: ArrayLike, size: int, rng: RngLike = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rank R and Poisson-functional-representation index J >= R, per trial (C7).
+    """Rank R and Poisson-functional-representation index J >= R, per trial (information bracket).
 
     PFR (Li & El Gamal, arXiv 1701.02827): marks i.i.d. from q on a unit-rate Poisson
     process T_1 < T_2 < ...; J = argmin_i T_i p(X_i)^-1 q(X_i). Token y's first mark

@@ -1,6 +1,7 @@
 """ERSD steps with a draft tree, simulated: the verifier walks down while it matches.
 
-Kobus & Gunduz, arXiv 2504.15475 (notes C4, C5): tokens per step G = accepted drafts
+Kobus & Gunduz, arXiv 2504.15475 (tree verification, tree value): tokens per
+step G = accepted drafts
 + 1, vectorised over steps, fresh clocks per depth (context-free laws). Full clocks
 (:func:`ersd_tree_steps`, O(depth n) per step) or the lazy node of
 :mod:`specbound.simulations.exponential_races.node` (:func:`ersd_tree_steps_fast`).
@@ -99,13 +100,13 @@ def ersd_tree_steps(
 
     The children of a node at depth d are the draft-race arrivals of the clock vector
     W[d + 1] at the ranks ``tree.child_index`` (rank 0 = first arrival); the verifier
-    walks down while the target race winner of W[d + 1] is a drafted child (C4).
+    walks down while the target race winner of W[d + 1] is a drafted child (tree verification).
     Each depth uses a fresh W ~ Exp(1)^n.
 
     Returns
     -------
     tokens_per_step : (size,) int64
-        G = accepted drafts + 1; E[G] = tree value (C5).
+        G = accepted drafts + 1; E[G] = tree value.
     first_token : (size,) int64
         The first emitted token of each step (law ``target``).
 

@@ -1,7 +1,8 @@
 """Random token trees: optimal top-P trees in i.i.d. random environments (branching walks).
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
-``theory/branching_walk.md`` (C1, C2, C6). Assumption (E): the target's next-token law
+``theory/branching_walk.md`` (acceptance identity, top-P tree,
+asymptotic value). Assumption (E): the target's next-token law
 p_v at every node v of the token tree is an independent draw from a law L (a
 *law sampler*); the surprisals S(v) = -ln pi(v) then form a branching random walk.
 
@@ -16,8 +17,8 @@ Contents
   through a bucket queue over surprisal bands (one at a time where a band has few
   candidates), until the top P are certain.
 * :func:`optimal_accepted_curve`: E[X_opt(P)] over environments, with standard errors.
-* :func:`simulate_verifier`: Monte Carlo of the verifier walking a tree (C1).
-* :func:`spine_estimate`: the tree-free spine estimator of C6.
+* :func:`simulate_verifier`: Monte Carlo of the verifier walking a tree (acceptance identity).
+* :func:`spine_estimate`: the tree-free spine estimator of the asymptotic value.
 
 Costs. A tree of budget P draws P + 1 laws plus about one batch (O(P n) random
 numbers for a vocabulary of n, all in numpy) and sorts O(P) candidates, in one numpy
@@ -25,7 +26,7 @@ step per batch; a band that keeps yielding small batches (deep trees of
 near-deterministic laws: one node per level) is finished one node at a time by a
 Python heap, a few microseconds per node, with laws drawn 64 at a time.
 Seeds: the laws go to the nodes in this reveal order, not in the heap order of the
-note's C2 pseudocode, so seeded values differ from the note's tables
+note's top-P tree pseudocode, so seeded values differ from the note's tables
 (the note's means are reproduced within their standard errors, see
 tests/test_random_trees.py), but the same seed gives the same environment for
 every P.

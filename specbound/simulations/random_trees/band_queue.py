@@ -1,7 +1,7 @@
 """The bucket queue over surprisal bands and the store of revealed nodes.
 
 Data structures of the best-first reveal of :mod:`specbound.simulations.random_trees.reveal`
-(Pankratov & Alistarh, arXiv 2512.11718, note ``theory/branching_walk.md`` C2, as
+(Pankratov & Alistarh, arXiv 2512.11718, note ``theory/branching_walk.md``, top-P tree, as
 implemented here): candidates (children of revealed nodes, laws not drawn yet) are
 filed by surprisal band floor(-ln pi / 0.25 nats); within a band they are ordered by
 decreasing path probability pi, ties in heap order. :func:`_children` scans a batch of

@@ -1,7 +1,7 @@
 """E[X_opt(P)] over i.i.d. environments: one optimal tree per environment, all budgets.
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
-``theory/branching_walk.md`` (C2): for each environment (a seed) the optimal tree of the
+``theory/branching_walk.md`` (top-P tree): for each environment (a seed) the optimal tree of the
 largest budget is built once; smaller budgets are its prefixes, so the budgets are
 paired. Means and standard errors over environments, in accepted draft tokens.
 """

@@ -1,7 +1,8 @@
 """Law samplers for i.i.d. random environments, their entropy moments and output checks.
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
-``theory/branching_walk.md`` (C1, C3): assumption (E) draws the target's next-token law
+``theory/branching_walk.md`` (acceptance identity, entropy moments):
+assumption (E) draws the target's next-token law
 at every node of the token tree independently from a law L on the simplex. A *law
 sampler* ``sampler(rng, size)`` returns ``size`` such laws as rows: the symmetric
 Dirichlet law, softmax of Gaussian logits, a fixed law (the deterministic environment)

@@ -1,7 +1,8 @@
-"""Best-first reveal of a random environment's nodes, in numpy batches (note C2).
+"""Best-first reveal of a random environment's nodes, in numpy batches (top-P tree).
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
-``theory/branching_walk.md`` (C2, C6): nodes of the token tree are revealed (their
+``theory/branching_walk.md`` (top-P tree, asymptotic value): nodes of the
+token tree are revealed (their
 laws drawn from the environment's stream, the i-th law to the i-th node revealed)
 best-first, in batches per surprisal band of
 :mod:`specbound.simulations.random_trees.band_queue`, the rest of a thin band one node
@@ -190,7 +191,7 @@ def _keep_level(size: int, count: int, band: int) -> float:
     """A path-probability level below the final one (speed only, never correctness).
 
     ``count`` nodes have surprisal < band * _BAND; the number of nodes below level t
-    grows like e^t (note C6), so the final level is near band * _BAND + ln(size /
+    grows like e^t (asymptotic value), so the final level is near band * _BAND + ln(size /
     count). Margin: _MARGIN nats plus _SLACK times that gap (growth rate >= 1 / (1 +
     _SLACK) is enough). A level that turns out too high triggers a restart.
     """

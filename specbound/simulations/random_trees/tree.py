@@ -1,4 +1,4 @@
-"""The optimal draft tree of budget P for one sampled i.i.d. environment (note C2).
+"""The optimal draft tree of budget P for one sampled i.i.d. environment (top-P tree).
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
 ``theory/branching_walk.md``: the optimum is the set of the P nodes of largest path
@@ -73,7 +73,7 @@ class RandomTree:
 
     @property
     def expected_accepted(self) -> float:
-        """E[X | environment] = sum of path probabilities (accepted tokens, C1)."""
+        """E[X | environment] = sum of path probabilities (acceptance identity)."""
         return float(self.path_probability.sum())
 
     @property
@@ -139,7 +139,7 @@ def check_random_tree(law: LawSampler, size: int, name: str = "size") -> float:
 def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> RandomTree:
     """The optimal draft tree of budget ``size`` for one sampled i.i.d. environment.
 
-    The optimum is the set of the P nodes of largest path probability pi(v) (note C2,
+    The optimum is the set of the P nodes of largest path probability pi(v) (the top-P tree,
     arXiv 2512.11718, as implemented here); it is prefix-closed since pi(child) <=
     pi(parent). Laws are i.i.d. (assumption (E)), so drawing a fresh law for a node
     the first time it is needed, in any order decided by what was drawn before, gives
@@ -157,7 +157,7 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     node revealed first, which keeps the set prefix-closed: a parent is revealed
     before its children).
     Children are listed only down to a level below the extrapolated final one (the
-    node count grows like e^t in surprisal, note C6); if that level proves too high,
+    node count grows like e^t in surprisal, the asymptotic value); if that level proves too high,
     the tree is rebuilt from the same random stream with a lower one, so the result
     is always exact.
 
@@ -190,13 +190,13 @@ def optimal_random_tree(law: LawSampler, size: int, rng: RngLike = None) -> Rand
     Exactness of the lazy environment: the i-th law drawn goes to the i-th node
     revealed, and which node is revealed i-th depends only on laws 0..i-1; since the
     laws are i.i.d. and independent of those, node laws are i.i.d. with law L, as in
-    (E) (the usual lazy construction of an i.i.d. field, as in the note's C2). Laws
+    (E) (the usual lazy construction of an i.i.d. field, as in the note's top-P tree). Laws
     drawn ahead of need are not looked at before their node is chosen, so drawing
     them early changes nothing.
 
     A batch cannot hold a node and its child, so batches alone would take one numpy
     step (0.1-0.2 ms) per tree level. Typical laws give depth ~ t_P / gamma (note
-    C7), a few tens; random near-deterministic laws (largest probability within 1e-3
+    runtime model), a few tens; random near-deterministic laws (largest probability within 1e-3
     of 1) give chains of depth ~ P, whose bands hold a few candidates each and are
     mostly revealed one node at a time: P = 10^4 for such a law takes 0.03-0.1 s,
     within a few times a per-node heap (benchmarks/results/branching_walk.md,

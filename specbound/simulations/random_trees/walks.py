@@ -1,4 +1,4 @@
-"""Walks down token trees: the verifier's walk (C1) and the tree-free spine walk (C6).
+"""Walks down token trees: the verifier's walk and the tree-free spine walk.
 
 Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from the note
 ``theory/branching_walk.md``: :func:`verifier_accepted` simulates the verifier walking a
@@ -33,7 +33,7 @@ def _edges(tree) -> np.ndarray:
 
 
 def verifier_accepted(tree, trials: int, rng: RngLike = None) -> np.ndarray:
-    """Accepted tokens X of ``trials`` independent verifier walks down ``tree`` (C1).
+    """Accepted tokens X of ``trials`` verifier walks down ``tree``.
 
     At node u (the root first) the target samples its next token from p_u; if the
     token is a drafted child of u the walk moves there, otherwise it stops (the token
@@ -71,13 +71,13 @@ def verifier_accepted(tree, trials: int, rng: RngLike = None) -> np.ndarray:
 
 
 def simulate_verifier(tree, trials: int, rng: RngLike = None) -> Estimate:
-    """Monte Carlo estimate of E[X | tree] from :func:`verifier_accepted` (C1)."""
+    """Monte Carlo estimate of E[X | tree] from :func:`verifier_accepted` (acceptance identity)."""
     return from_values(verifier_accepted(tree, check_int(trials, "trials", 2), rng))
 
 
 @dataclass(frozen=True)
 class SpineEstimate:
-    """Tree-free prediction of E[X_opt(P)] from spine walks (note C6).
+    """Tree-free prediction of E[X_opt(P)] from spine walks (asymptotic value).
 
     Attributes
     ----------
@@ -112,7 +112,7 @@ def spine_estimate(
     rng: RngLike = None,
     max_steps: int = 100_000,
 ) -> SpineEstimate:
-    """Predict E[X_opt(P)] from ``walks`` spine walks, without building a tree (C6).
+    """Predict E[X_opt(P)] from ``walks`` spine walks, without building a tree (asymptotic value).
 
     Spine walk: S_j = xi_1 + ... + xi_j with i.i.d. steps xi = -ln p(x), p ~ L, x ~ p.
     By the many-to-one lemma the expected number of tree nodes with surprisal <= t is
