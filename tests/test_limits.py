@@ -127,7 +127,7 @@ def _run(args, **kw):
 
 
 def test_closed_pipe_ends_quietly_with_status_0():
-    proc = _run(["tree", "--acceptance", "0.6,0.3,0.1", "--size", "64"])
+    proc = _run(["tree", "--acceptance", "0.6,0.3,0.1", "--budget", "64"])
     proc.stdout.close()  # the reader goes away before the command writes
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 0
@@ -137,7 +137,7 @@ def test_closed_pipe_ends_quietly_with_status_0():
 def test_ctrl_c_prints_one_line_exits_130_and_ends_workers():
     proc = _run(
         [
-            *("speed-of-light", "--law", "dirichlet:0.5:50", "--capacity", "30000"),
+            *("speed-of-light", "--law", "dirichlet:0.5:50", "--budget", "30000"),
             *("--environments", "400", "--jobs", "2"),
         ],
         start_new_session=True,

@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     acc = as_acceptance(raw, require_sorted=False)
     size = check_int(args.budget, "budget", 0)
     draw_limit = check_int(args.draw_limit, "draw_limit", 0)
-    tree = optimal_tree(acc, size, max_depth=args.max_depth, sort=args.sort)
+    with option_names(size="budget"):
+        tree = optimal_tree(acc, size, max_depth=args.max_depth, sort=args.sort)
     trials = simulation_size(args, "trials", work=tree.depth + 1)
     limit = "none" if args.max_depth is None else str(args.max_depth)
     # the candidates a chain and a batch use: best first with --sort, else drafting order
