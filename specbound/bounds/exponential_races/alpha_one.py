@@ -21,7 +21,7 @@ def _sorted_denominators(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.n
     P_>= are read at the first index of each run of equal rho. O(n log n) (the sort).
     Entries for tokens with p(x) q(x) = 0 are meaningless (masked by the callers).
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rho = np.where(q > 0, p / np.where(q > 0, q, 1.0), np.inf)
     order = np.argsort(rho)
     rs = rho[order]
