@@ -39,6 +39,7 @@ from specbound.bounds.exponential_races.rank_law_head_bounds import (
     _EPS,
     _TAU_MAX,
     _choose,
+    _majorant,
     _nodes,
 )
 from specbound.distributions import check_int, check_real
@@ -167,7 +168,7 @@ def _light_laplace(s, scale, lam_r, big_l, lam_med, pm, pm_rnd, k_cap, n, order,
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         a = np.where(lam_r > 0, big_l / np.where(lam_r > 0, lam_r, 1.0), 0.0)[:, None]
         tau = np.minimum(np.expm1(u * lam_r[:, None]), _TAU_MAX)
-        major = np.exp(a * -np.log1p(-tau) + u * lam_med.sum(axis=1)[:, None])
+        major = _majorant(a, tau, k_cap) * np.exp(u * lam_med.sum(axis=1)[:, None])
         rnd_err = major * np.exp(rnd) * np.expm1(rnd) * k_cap
         # the recurrence itself: (k D + 2) eps relative to the majorant, per rank
         rnd_err += major * (k_cap * order + 2) * k_cap * _EPS
@@ -324,6 +325,9 @@ def rank_distribution_head(
             "lam_light": lam_light,
             "big_light": big_light,
             "big_m": big_m,
+            "med_top": np.concatenate(
+                (np.zeros((rows.size, 1)), np.cumsum(-np.sort(-med, axis=1), axis=1)), axis=1
+            ),
             "k_ratio": big_x[rows] / s_full[rows],
         }
         k_cap, nodes, dd, bound, mask = _choose(tok, budget[lo : lo + chunk] / 3.0**h, ranks)

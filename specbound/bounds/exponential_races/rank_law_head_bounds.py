@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.polynomial.laguerre import laggauss
+from scipy.special import gammaln
 
 #: Gauss-Laguerre sizes tried (nodes per token x).
 _NODE_COUNTS = (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
@@ -33,36 +34,57 @@ def _nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
     return laggauss(n)
 
 
-def _laplace_tail(ratio, lam_s, k, m0):
-    """Bound on sum_{m >= m0} S(m, k) (lam_s)^(m - k) (Lambda/s)^k / s (times s), per k.
+def _laplace_tail(ratio, y, k, m0):
+    """Bound on the Gauss-Laguerre error of rank k (times s), 2n = m0 nodes' exact degree.
 
-    Uses S(m, k) <= C(m, k) k^(m-k) / 2 and the negative-binomial tail
-    sum_{j >= J} C(k + j, j) y^j <= term_J / (1 - y (k + J + 1)/(J + 1)), y = k lam_s.
-    Broadcasts; returns +inf where the ratio test fails.
+    e_k(t(u)) <= e_k(lambda) u^k e^{u sigma_k} coefficientwise ((e^v - 1) <= v e^v),
+    sigma_k = the largest sum of k rates, and k! e_k(lambda) <= Lambda^k, so the
+    Laplace-series tail from degree m0 is at most
+    (Lambda/s)^k sum_{j >= m0 - k} C(k + j, j) y^j / s with y = sigma_k / s; the
+    negative-binomial tail is term_J / (1 - y (k + J + 1)/(J + 1)). Broadcasts;
+    +inf where that ratio is >= 1.
     """
     j0 = np.maximum(m0 - k, 0).astype(float)
-    y = k * lam_s
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         logterm = (
-            _lgamma(k + j0 + 1) - _lgamma(k + 1.0) - _lgamma(j0 + 1) + j0 * np.log(y)
+            gammaln(k + j0 + 1) - gammaln(k + 1.0) - gammaln(j0 + 1) + j0 * np.log(y)
         ) + k * np.log(ratio)
         rho = y * (k + j0 + 1) / (j0 + 1)
-        out = 0.5 * np.exp(logterm) / (1.0 - rho)
-    out = np.where(y == 0, np.where(j0 == 0, 0.5 * ratio**k, 0.0), out)
+        out = np.exp(logterm) / (1.0 - rho)
+    out = np.where(y == 0, np.where(j0 == 0, ratio**k, 0.0), out)
     return np.where((rho < 1) | (y == 0), out, np.inf)
 
 
-_lgamma = np.vectorize(math.lgamma, otypes=[float])
+def _majorant(a, tau, ranks):
+    """Bound on sum_{i < K} [z^i] (1 - tau z)^(-a): the head of exp(sum_j a tau^j z^j / j).
+
+    Each coefficient is C(a + i - 1, i) tau^i; they increase up to i* = (a - 1) tau /
+    (1 - tau), so the sum is at most K times the largest one with i < K. Also at most
+    the value at z = 1, (1 - tau)^(-a). Log-space; broadcasts.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        peak = np.clip(np.floor((a - 1.0) * tau / (1.0 - tau)), 0.0, ranks - 1.0)
+        log_term = (
+            gammaln(a + peak)
+            - gammaln(np.maximum(a, 1e-300))
+            - gammaln(peak + 1.0)
+            + peak * np.log(tau)
+        )
+        log_term = np.where(peak > 0, log_term, 0.0)
+        return np.minimum(ranks * np.exp(log_term), np.exp(a * -np.log1p(-tau)))
 
 
-def _node_error(lam_r, big_l, u):
+def _node_error(lam_r, big_l, u, ranks):
     """Bound on |computed e_k(t(u)) - e_k(t(u))| (each k) at nodes u, as f(D, M).
 
     The power sums S_j, j <= D, are summed over m <= M of their Stirling series.
     ``lam_r`` = lambda_max, ``big_l`` = Lambda of the light tokens (broadcast with u).
     The bound is inf where tau = e^{u lambda_max} - 1 >= _TAU_MAX (skipped nodes).
-    Majorant: S_j <= (Lambda/lambda) tau^j; exp(sum_j S_j/j) <= (1 - tau)^(-Lambda/lambda);
-    the dropped S_j (j > D) add S_1 tau^D / ((D + 1)(1 - tau)); the Stirling tail of
+    Majorant: S_j <= (Lambda/lambda) tau^j, so the coefficients k < K of
+    exp(sum_j S_j z^j / j) sum to at most :func:`_majorant`; an error Delta(z) of the
+    exponent (coefficients bounded, summing to Delta) moves coefficient k by at most
+    that sum times (e^Delta - 1). The dropped S_j (j > D) add
+    S_1 tau^D / ((D + 1)(1 - tau)) to Delta; the Stirling tail of
     (e^v - 1)^j <= v^j e^{jv} beyond degree M adds (Lambda/lambda) v^j (jv)^(M-j+1) /
     (M-j+1)! e^{jv} / j.
     """
@@ -71,7 +93,7 @@ def _node_error(lam_r, big_l, u):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         a = np.where(lam_r > 0, big_l / np.where(lam_r > 0, lam_r, 1.0), 0.0)  # Lambda/lambda
         s1 = a * tau
-        a_plus = a * -np.log1p(-np.minimum(tau, _TAU_MAX))
+        head = _majorant(a, np.minimum(tau, _TAU_MAX), ranks)
         log_v = np.log(v)
     usable = tau < _TAU_MAX
 
@@ -86,7 +108,7 @@ def _node_error(lam_r, big_l, u):
                     * np.exp((j + ext) * log_v + ext * math.log(j) - math.lgamma(ext + 1) + j * v)
                     / j
                 )
-            err = np.exp(a_plus + delta) * np.expm1(delta)
+            err = head * np.exp(delta) * np.expm1(delta)
         return np.where(usable, err, np.inf)
 
     return bound
@@ -122,11 +144,12 @@ def _choose(tok, budget, ranks):
 
     ``tok``: dict of per-token arrays: ``s`` = 1 + Lambda_L + Lambda_M, ``big`` =
     Lambda_L + Lambda_M and ``lam`` = their largest rate (light and medium tokens),
-    ``lam_light``, ``big_light`` (light only), ``big_m`` (medium), ``k_ratio`` =
+    ``lam_light``, ``big_light`` (light only), ``big_m`` (medium), ``med_top``
+    ((x, m + 1): sums of the k largest medium rates, k = 0..m), ``k_ratio`` =
     Lambda / (1 + Lambda) over all tokens (ranks >= K dropped with k_ratio^K).
     """
     s, big, lam = tok["s"], tok["big"], tok["lam"]
-    ratio, lam_s, k_ratio = big / s, lam / s, tok["k_ratio"]
+    ratio, k_ratio = big / s, tok["k_ratio"]
     with np.errstate(divide="ignore"):
         need = np.where(
             k_ratio > 0, np.ceil(np.log(budget / 4) / np.log(np.maximum(k_ratio, 1e-300))), 1
@@ -134,6 +157,10 @@ def _choose(tok, budget, ranks):
     k_cap = int(min(ranks, max(2.0, need.max())))
     drop_err = k_ratio**k_cap if k_cap < ranks else np.zeros_like(ratio)
     ks = np.arange(0, k_cap, dtype=float)[None, :]
+    # sigma_k <= (top-k medium rates) + k lambda_light, and <= Lambda
+    top = tok["med_top"]
+    sigma = top[:, np.minimum(np.arange(k_cap), top.shape[1] - 1)]
+    y = np.minimum(big[:, None], sigma + ks * tok["lam_light"][:, None]) / s[:, None]
     for n in _NODE_COUNTS:
         last = n == _NODE_COUNTS[-1]
         if 2 * n < k_cap and not last:
@@ -141,7 +168,7 @@ def _choose(tok, budget, ranks):
         with np.errstate(under="ignore"):
             tail = (
                 np.minimum(
-                    _laplace_tail(ratio[:, None], lam_s[:, None], ks, 2 * n).sum(axis=1),
+                    _laplace_tail(ratio[:, None], y, ks, 2 * n).sum(axis=1),
                     ratio ** (2 * n) * s,
                 )
                 / s
@@ -153,15 +180,15 @@ def _choose(tok, budget, ranks):
         wts = w[None, :] / s[:, None]
         skip = wts * _skip_error(lam[:, None], big[:, None], u, k_cap)
         scale = wts * np.exp(u * tok["big_m"][:, None]) * k_cap
-        node = _node_error(tok["lam_light"][:, None], tok["big_light"][:, None], u)
+        node = _node_error(tok["lam_light"][:, None], tok["big_light"][:, None], u, k_cap)
         for order in _ORDERS:
-            for m_top in (4 * order, order, order + 2, order + 4, 2 * order, 4 * order):
+            for m_top in (3 * order, order, order + 2, order + 4, 2 * order, 3 * order):
                 evaluated = scale * node(order, m_top)
                 total = drop_err + tail + np.minimum(evaluated, skip).sum(axis=1)
                 ok = bool(np.all(total <= budget))
-                if m_top == 4 * order and not ok and order != _ORDERS[-1]:
+                if m_top == 3 * order and not ok and order != _ORDERS[-1]:
                     break  # this order fails even with many Stirling terms
-                if ok and m_top != 4 * order:
+                if ok and m_top != 3 * order:
                     return k_cap, n, (order, m_top), total, evaluated <= skip
         return k_cap, n, (order, m_top), total, evaluated <= skip
     raise AssertionError("unreachable")
