@@ -159,3 +159,16 @@ def test_bad_input_same_errors_as_rank_distribution():
         rank_distribution_head([1.5, -0.5], [0.5, 0.5], 2)
     with pytest.raises(InvalidArgumentError, match=r"^target: .*NaN"):
         rank_distribution_head([np.nan, 1.0], [0.5, 0.5], 2)
+
+
+def test_cli_ersd_max_rank_from_npy_at_scale(tmp_path, capsys):
+    from specbound.cli import main
+
+    p, q = target_draft_pair(20_000, rng=3)
+    np.save(tmp_path / "p.npy", p)
+    np.save(tmp_path / "q.npy", q)
+    argv = ["ersd", "--target", str(tmp_path / "p.npy"), "--draft", str(tmp_path / "q.npy")]
+    assert main([*argv, "--max-rank", "16", "--k", "1,4", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    a1 = rank_distribution_head(p, q, 1).law[0]
+    assert "n = 20000" in out and f"alpha(1) = {a1:.6f}" in out and "ranks <= 16" in out
