@@ -57,7 +57,7 @@ _HEAVY_MAX = 4
 _HEAVY_SHARE = 0.05
 #: ... and medium (multiplied in exactly at each node) when lambda_xg * u_x >= this,
 #: u_x = min(30, (R + 6 sqrt(R) + 10) / Lambda_x) the race times that matter.
-_MEDIUM_REACH = 0.1
+_MEDIUM_REACH = 0.2
 
 
 @dataclass(frozen=True)
@@ -184,13 +184,22 @@ def _plan(tg: _Targets, ranks: int, tol: float) -> tuple[list, float, float]:
     ok = np.isfinite(tg.big_nc) & np.isfinite(tg.cx * tg.qmax_l)
     dropped = float(tg.ps[tg.xs[~ok]].sum())
     sel = np.flatnonzero(ok)
-    sel = sel[np.lexsort((tg.big_x[sel], counts[sel, 1], counts[sel, 0]))]
+    # groups of equal heavy count and medium count within a factor 2; Lambda inside
+    group = counts[sel, 0] * 64 + np.ceil(np.log2(counts[sel, 1] + 1.0)).astype(np.int64)
+    order = np.lexsort((tg.big_x[sel], group))
+    sel, group = sel[order], group[order]
     p_sel = tg.ps[tg.xs[sel]]
     budget = 0.25 * tol * np.maximum(1.0, 1.0 / (max(sel.size, 1) * p_sel))
     chunk = max(256, min(4096, _CHUNK_CELLS // (48 * ranks)))
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    bounds = [
+        (lo, min(lo + chunk, end))
+        for start, end in zip(starts, [*starts[1:], sel.size], strict=True)
+        for lo in range(start, end, chunk)
+    ]
     plans, error = [], 0.0
-    for lo in range(0, sel.size, chunk):
-        rows = sel[lo : lo + chunk]
+    for lo, hi in bounds:
+        rows = sel[lo:hi]
         t = tg.tiers(rows)
         tok = {
             "s": 1.0 + t["big_light"] + t["big_m"],
@@ -203,11 +212,11 @@ def _plan(tg: _Targets, ranks: int, tol: float) -> tuple[list, float, float]:
             "k_ratio": tg.big_x[rows] / (1.0 + tg.big_x[rows]),
         }
         spread = 3.0 ** t["h"]  # sum over subsets A of 2^|A|
-        k_cap, nodes, orders, bound, mask = _choose(tok, budget[lo : lo + chunk] / spread, ranks)
+        k_cap, nodes, orders, bound, mask = _choose(tok, budget[lo:hi] / spread, ranks)
         bound = bound * spread
         keep = bound < 1.0
-        dropped += float(p_sel[lo : lo + chunk][~keep].sum())
-        error += float(np.sum(p_sel[lo : lo + chunk][keep] * bound[keep]))
+        dropped += float(p_sel[lo:hi][~keep].sum())
+        error += float(np.sum(p_sel[lo:hi][keep] * bound[keep]))
         if keep.any():
             plans.append((rows[keep], k_cap, nodes, orders, mask[keep]))
     return plans, error, dropped
