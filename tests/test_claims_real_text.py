@@ -42,6 +42,7 @@ REAL_TEXT_CLAIMS = (
     "ersd.node_acceptance",
     "ersd.tree_value",
     "ersd.bound",
+    "ersd.rank_head_scale",
     "bw.moments",
     "bw.acceptance_identity",
     "bw.bound_renewal",

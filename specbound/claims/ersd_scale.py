@@ -22,11 +22,13 @@ from specbound.claims import EQUAL, Case, Claim, scaled
 from specbound.distributions import softmax, target_draft_pair
 from specbound.simulations.estimate import from_proportion
 from specbound.simulations.exponential_races import ersd_node, race_ranks
+from specbound.simulations.text_ngram import text_pairs
 
 PAPER = "Kobus+25 (ERSD)"
 SOURCE = "arXiv 2504.15475; theory note exponential_races.md (C3); issue 18"
 SOFTMAX = "softmax n=128000"
 HEAVY = "zipf-1.05 softmax n=50000"
+TEXT = "real text 'the' n=2000"
 #: Ranks computed by the certified head in these claims.
 RANKS = 64
 
@@ -41,6 +43,9 @@ def _pair(name: str) -> tuple[np.ndarray, np.ndarray]:
         z = -1.05 * np.log(np.arange(1, n + 1)) + 0.5 * g.normal(size=n)
         z = z[g.permutation(n)]
         return softmax(z), softmax(z + 0.3 * g.normal(size=n))
+    if name == TEXT:  # word bigrams after the most frequent word, 2000-word vocabulary
+        (_, target, draft), *_ = text_pairs(2000, contexts=1)
+        return target, draft
     raise KeyError(name)
 
 
@@ -80,6 +85,7 @@ def _cases() -> list[Case]:
         node(SOFTMAX, 9, 64, 64, 50_000),
         node(HEAVY, 2, 64, 64, 30_000),
         races(HEAVY, 2, 2_000),
+        node(TEXT, 2, 64, 64, 40_000),
     ]
 
 
@@ -88,7 +94,8 @@ CLAIMS = [
         id="ersd.rank_head_scale",
         paper=PAPER,
         statement="The certified rank-law head (alpha(1..64), summed error <= 1e-9) at "
-        "vocabulary scale (n = 50k, 128k) matches the real verifier and races.",
+        "vocabulary scale (n = 50k, 128k; real text n = 2000) matches the real verifier "
+        "and races.",
         agreement=EQUAL,
         cases=_cases,
         source=SOURCE,

@@ -57,7 +57,7 @@ _HEAVY_MAX = 4
 _HEAVY_SHARE = 0.05
 #: ... and medium (multiplied in exactly at each node) when lambda_xg * u_x >= this,
 #: u_x = min(30, (R + 6 sqrt(R) + 10) / Lambda_x) the race times that matter.
-_MEDIUM_REACH = 0.2
+_MEDIUM_REACH = 0.1
 
 
 @dataclass(frozen=True)
@@ -326,6 +326,10 @@ def rank_distribution_head(
     rnd_error, overflow = _integrate(tg, plans, law) if plans else (0.0, 0.0)
     dropped += tg.dropped + overflow
     # alpha(r) >= 0: moving a value below 0 (by at most the error bound) up to 0 only
-    # brings it closer to alpha(r)
+    # brings it closer to alpha(r). Values below tol / 10^6 (rounding noise of the
+    # cancelling sums, or true but negligible ranks) are set to 0 and counted as error.
     law = np.maximum(law, 0.0)
+    tiny = law < 1e-6 * tol
+    error += float(law[tiny].sum())
+    law[tiny] = 0.0
     return RankLawHead(law, error + plan_error + rnd_error + dropped, ranks, dropped)
