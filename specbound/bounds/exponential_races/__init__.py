@@ -31,6 +31,11 @@ Exact computations
 
   a 1-D integral of a Poisson-binomial pmf (note C3 with e = p(x) tau).
   alpha(1) = sum_x p(x) / (1 + Lambda_x), Lambda_x = sum_y lambda_xy, in closed form.
+  At vocabulary scale (:func:`rank_distribution_head`, issue 18): alpha(1..R) with a
+  proved bound on the summed absolute error, by Gauss-Laguerre quadrature of
+  int e^{-(1 + Lambda_x) tau} e_{r-1}(e^{tau lambda_x.} - 1) d tau per target token,
+  node values from moment sums shared by all x in c = p/q order; lambda_xy depends on
+  x only through c_x. :func:`rank_distribution` uses it (R = n for the full law).
 * Exact rationals of the whole law for small n (:func:`rank_distribution_exact`):
   expanding the Poisson-binomial generating function over subsets A of the tokens
   that can precede x gives alpha's generating function
