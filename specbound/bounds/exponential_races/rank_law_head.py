@@ -268,16 +268,20 @@ def rank_distribution_head(
 
     Method: module docstring (Gauss-Laguerre per target token in the race time, node
     values from shared moment sums in c = p/q order, every truncation bounded).
-    The few predecessors y of x with a large rate lambda_xy ("heavy", at most
-    5, among the 16 most likely draft tokens) are expanded exactly:
-    prod_h (z + (1 - z) e^{-u lambda_h}) = sum_A z^{h-|A|} (1 - z)^{|A|} e^{-u Lambda_A},
-    so each subset A is a light Laplace transform at s_A = 1 + Lambda_L + Lambda_A.
+    Predecessors among the draft's most likely tokens with a large rate are multiplied
+    in exactly at the nodes ("medium") or, if at least 5% of 1 + Lambda_x (at most 4),
+    expanded over subsets ("heavy"). Tokens are processed in chunks of equal heavy
+    count. The law is clipped at 0 and values below tol / 10^6 are set to 0, both
+    inside the bound.
     Rank 1 is :func:`alpha_one` (closed form); a draft-impossible target token
     (q = 0) puts its mass at rank n_q + 1 exactly, n_q = #{q > 0}.
 
-    Cost O(n log n + n m^2) for the moment sums (m = twice the power-sum order, usually
-    <= 16) plus, per target token, 2^h (nodes x ranks x order) operations; memory
-    O(n m). At n = 128k (softmax pairs), R = 64: about a second (benchmarks/).
+    Cost O(n log n + n m^2) for the moment sums (m = the Stirling order, usually
+    <= 16) plus, per target token, 2^h x nodes x ranks x (power-sum order + medium
+    tokens) operations; memory O(n m). At n = 128k (softmax pairs), R = 64: about a
+    second (benchmarks/); heavy-tailed pairs at n = 50k about the same. Inputs whose
+    tokens are each preceded by many comparable rates (e.g. unrelated Dirichlet(0.3)
+    pairs) can miss ``tol``: the bound then says so.
 
     Parameters
     ----------
