@@ -113,4 +113,5 @@ def _light_laplace(s, scale, lam_r, big_l, lam_med, pm, pm_rnd, k_cap, n, order,
         rnd_err = major * np.exp(rnd) * np.expm1(rnd) * k_cap
         # the recurrence itself: (k D + 2) eps relative to the majorant, per rank
         rnd_err += major * (k_cap * order + 2) * k_cap * _EPS
-    return out, np.sum(np.where(wts > 0, wts * rnd_err, 0.0), axis=1)
+        weighted = np.where(wts > 0, wts * rnd_err, 0.0)
+    return out, np.sum(weighted, axis=1)
