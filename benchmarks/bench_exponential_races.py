@@ -88,7 +88,8 @@ def head_at_scale() -> list[tuple[str, str, str, str, str]]:
     t_races = t_race * trials / 400
     print(f"head n=128k: {wall:.2f} s wall, {cpu:.2f} s CPU, {rss:.0f} MB, bound {bound:.1e}")
     print(f"MC ({trials} trials): node {t_mc:.2f} s; full races ~{t_races:.0f} s")
-    ok = wall < 2 and rss < 1024 and wall <= 5 * t_mc
+    ok = rss < 1024 and wall <= 5 * t_mc
+    met = ("yes" if wall < 2 else "CPU only (loaded)" if cpu < 2 else "NO") if ok else "NO"
     return [
         (
             f"`rank_distribution_head`, R = 64, n = 128,000 (bound {bound:.1e}; "
@@ -97,7 +98,7 @@ def head_at_scale() -> list[tuple[str, str, str, str, str]]:
             f"Monte Carlo at SE 1e-3 ({trials:,} node trials, all ranks within 5 SE): "
             f"{t_mc:.2f} s wall, {c_mc:.2f} s CPU; full-clock races ~{t_races:.0f} s",
             f"{wall / t_mc:.2f}x (CPU {cpu / c_mc:.2f}x); vs races {wall / t_races:.4f}x",
-            "yes" if ok else "NO",
+            met,
         )
     ]
 
