@@ -172,3 +172,19 @@ def test_cli_ersd_max_rank_from_npy_at_scale(tmp_path, capsys):
     out = capsys.readouterr().out
     a1 = rank_distribution_head(p, q, 1).law[0]
     assert "n = 20000" in out and f"alpha(1) = {a1:.6f}" in out and "ranks <= 16" in out
+
+
+def test_dominant_predecessor_at_the_float_limits_is_certified():
+    """p = (1 - eps, eps, ..., eps), q reversed, eps = 1e-300: R - 1 = 1 + U, U uniform.
+
+    The winner is token 0 (c = 1e300); the last token (q ~ 1) precedes it surely and each
+    of the m = n - 2 tied middle tokens precedes it independently given the race time u
+    with probability 1 - e^{-u}: P(U = j) = C(m, j) B(j + 1, m - j + 1) = 1 / (m + 1).
+    """
+    n = 300
+    p = np.full(n, 1e-300)
+    p[0] = 1 - 1e-300 * (n - 1)
+    head = rank_distribution_head(p, p[::-1].copy(), 16)
+    assert head.error_bound <= 1e-9 and head.dropped_mass == 0
+    np.testing.assert_allclose(head.law[1:], 1 / (n - 1), rtol=0, atol=1e-12)
+    assert head.law[0] < 1e-12

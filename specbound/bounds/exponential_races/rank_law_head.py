@@ -101,9 +101,12 @@ class _Targets:
     Lambda_x > 0): ``cx``, ``big_x`` (Lambda_x), ``reach``, ``idx`` (= first[xs]); the
     candidates ``cand`` (largest q) and, without them, ``qs_l, ps_l``, ``qmax_l`` and
     ``big_nc`` (Lambda of the non-candidates); ``dropped`` (mass of non-finite rows).
+    ``wide``: candidates and medium tokens for the longest reach (30), as if the heavy
+    rates did not shorten the race times that matter (the retry of inputs whose
+    first bound misses tol).
     """
 
-    def __init__(self, p: np.ndarray, q: np.ndarray, ranks: int):
+    def __init__(self, p: np.ndarray, q: np.ndarray, ranks: int, wide: bool = False):
         d = np.flatnonzero(q > 0)
         with np.errstate(over="ignore"):
             c = p[d] / q[d]
@@ -120,6 +123,8 @@ class _Targets:
         self.reach = np.minimum(
             30.0, (ranks + 6 * math.sqrt(ranks) + 10) / np.maximum(self.big_x, 1e-300)
         )
+        if wide:
+            self.reach = np.full_like(self.big_x, 30.0)
         # candidates: every draft token that could be a light token of rate above
         # _MEDIUM_REACH / reach for some x (lambda_xy <= q_y c_x), at most _CANDIDATES_MAX
         with np.errstate(divide="ignore", over="ignore"):
@@ -209,7 +214,7 @@ def _plan(tg: _Targets, ranks: int, tol: float) -> tuple[list, float, float]:
             "big_light": t["big_light"],
             "big_m": t["big_m"],
             "med_top": np.concatenate((np.zeros((rows.size, 1)), np.cumsum(t["med"], 1)), 1),
-            "k_ratio": tg.big_x[rows] / (1.0 + tg.big_x[rows]),
+            "big_x": tg.big_x[rows],
         }
         spread = 3.0 ** t["h"]  # sum over subsets A of 2^|A|
         k_cap, nodes, orders, bound, mask = _choose(tok, budget[lo:hi] / spread, ranks)
@@ -325,7 +330,17 @@ def rank_distribution_head(
     error = 8 * n * _EPS
     if ranks == 1 or nq <= 1:
         return RankLawHead(law, error, ranks, 0.0)
-    tg = _Targets(p, q, ranks)
+    head = _head(p, q, law, error, ranks, tol, wide=False)
+    if head.error_bound > tol:  # retry with more tokens treated exactly
+        wide = _head(p, q, law, error, ranks, tol, wide=True)
+        head = wide if wide.error_bound < head.error_bound else head
+    return head
+
+
+def _head(p, q, law, error, ranks, tol, wide) -> RankLawHead:
+    """Add ranks 2..R to a copy of ``law`` (rank 1 and the q = 0 atom already in)."""
+    law = law.copy()
+    tg = _Targets(p, q, ranks, wide)
     plans, plan_error, dropped = _plan(tg, ranks, tol)
     rnd_error, overflow = _integrate(tg, plans, law) if plans else (0.0, 0.0)
     dropped += tg.dropped + overflow

@@ -145,17 +145,17 @@ def _choose(tok, budget, ranks):
     ``tok``: dict of per-token arrays: ``s`` = 1 + Lambda_L + Lambda_M, ``big`` =
     Lambda_L + Lambda_M and ``lam`` = their largest rate (light and medium tokens),
     ``lam_light``, ``big_light`` (light only), ``big_m`` (medium), ``med_top``
-    ((x, m + 1): sums of the k largest medium rates, k = 0..m), ``k_ratio`` =
-    Lambda / (1 + Lambda) over all tokens (ranks >= K dropped with k_ratio^K).
+    ((x, m + 1): sums of the k largest medium rates, k = 0..m), ``big_x`` = Lambda
+    over all tokens (ranks >= K are dropped with (Lambda / (1 + Lambda))^K).
     """
     s, big, lam = tok["s"], tok["big"], tok["lam"]
-    ratio, k_ratio = big / s, tok["k_ratio"]
-    with np.errstate(divide="ignore"):
-        need = np.where(
-            k_ratio > 0, np.ceil(np.log(budget / 4) / np.log(np.maximum(k_ratio, 1e-300))), 1
-        )
+    ratio, big_x = big / s, tok["big_x"]
+    # ranks >= K carry at most (Lambda / (1 + Lambda))^K; ln of the ratio = -ln(1 + 1/Lambda)
+    with np.errstate(divide="ignore", over="ignore"):
+        log_ratio = -np.log1p(1.0 / big_x)
+        need = np.ceil(np.log(budget / 4) / np.minimum(log_ratio, -1e-300))
     k_cap = int(min(ranks, max(2.0, need.max())))
-    drop_err = k_ratio**k_cap if k_cap < ranks else np.zeros_like(ratio)
+    drop_err = np.exp(k_cap * log_ratio) if k_cap < ranks else np.zeros_like(ratio)
     ks = np.arange(0, k_cap, dtype=float)[None, :]
     # sigma_k <= (top-k medium rates) + k lambda_light, and <= Lambda
     top = tok["med_top"]
