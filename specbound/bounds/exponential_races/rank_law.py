@@ -208,9 +208,10 @@ def rank_distribution(
     * otherwise the certified head (:func:`rank_distribution_head`, ranks
       1..max_rank or all n) with error bound ``tol`` on the sum of the absolute
       errors, hence on each rank. If its proved bound exceeds ``tol`` (inputs where
-      one token's race is dominated by a few others, e.g. Dirichlet(0.3) pairs) and
+      each token is preceded by many comparable rates, e.g. Dirichlet(0.3) pairs) and
       n <= 3000, the double-exponential quadrature is used instead (per-rank error
-      estimate ``tol``, O(n^2) memory); above 3000 the head is returned as is (call
+      estimate ``tol``, O(n^2) memory) unless it fails on the float range of extreme
+      inputs; otherwise the head is returned as is (call
       :func:`rank_distribution_head` to read its bound).
 
     Cost: the head is O(n log n) plus about (nodes x ranks) per token: n = 1000 softmax
@@ -257,6 +258,9 @@ def rank_distribution(
         return alpha
     head = rank_distribution_head(p, q, cols, tol=tol)
     if head.error_bound > tol and n <= _QUADRATURE_MAX_N:
-        return _quadrature_law(p, q, cols, tol)
+        try:
+            return _quadrature_law(p, q, cols, tol)
+        except (ArithmeticError, ValueError):  # its float range (extreme ratios p/q)
+            pass
     alpha[:cols] = head.law
     return alpha
