@@ -62,8 +62,9 @@ def register(subparsers) -> None:
         "--max-rank",
         type=int,
         default=None,
-        help="compute the rank law for ranks <= this only (large n): trees use those ranks, "
-        "the bound uses a lower bound on H[R] (default: all ranks)",
+        help="compute the rank law for ranks <= this only (large n; the certified head, "
+        "seconds at n = 128k): trees use those ranks, the bound uses a lower bound on H[R] "
+        "(default: all ranks)",
     )
     add_random_options(parser, "Monte Carlo ERSD steps per k (0: none)")
     add_format(parser)
