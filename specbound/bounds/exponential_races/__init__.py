@@ -47,7 +47,7 @@ Exact computations
   information bracket D(p||q~) <= H[R], E[ln R] <= D(p||q) + 1/e + ln 2
   (:func:`information_bracket`).
 
-Refinements of the theory note (found while testing, as implemented here)
+Refinements of ``theory/exponential_races.md`` (found while testing, as implemented here)
 -------------------------------------------------------------------------
 * alpha(r) need not be non-increasing in r (e.g. when q puts mass on tokens with
   p = 0, which arrive early but never win). ERSD may draft any set of ranks of the
