@@ -181,7 +181,10 @@ def per_position(
     workers = min(2, os.cpu_count() or 1) if workers is None else check_int(workers, "workers", 1)
     drafts = tuple(check_int(d, "drafts", 1) for d in drafts)
     keep = np.zeros(0, dtype=np.int64) if keep is None else keep
-    spans = pair.spans()
+    # tasks of about 2^17 entries: one row at a 128k vocabulary, so a task's laws, sort
+    # and prefix sums stay in cache (chunks of 32 such rows run ~4x slower)
+    block = max(1, (1 << 17) // pair.vocab)
+    spans = [(a, min(a + block, hi)) for lo, hi in pair.spans() for a in range(lo, hi, block)]
     bar = tqdm(total=pair.positions, desc="positions", disable=not show_progress(progress))
 
     def run(span: tuple[int, int]) -> dict:

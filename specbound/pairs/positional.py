@@ -81,9 +81,13 @@ def sort_by_ratio(target: np.ndarray, draft: np.ndarray) -> RatioSorted:
     p, q = np.atleast_2d(target), np.atleast_2d(draft)
     ratio = np.full(p.shape, np.inf)
     np.divide(p, q, out=ratio, where=q > 0)
-    flat = _order_rows(ratio)
-    flat += np.arange(0, p.size, p.shape[1])[:, None]  # one flat index: faster gathers
-    ps, qs, rho = p.ravel()[flat], q.ravel()[flat], ratio.ravel()[flat]
+    if p.shape[0] == 1:  # one row (as analyse_pair calls it): plain gathers
+        order = _order_rows(ratio)[0]
+        ps, qs, rho = p[:, order], q[:, order], ratio[:, order]
+    else:
+        flat = _order_rows(ratio)
+        flat += np.arange(0, p.size, p.shape[1])[:, None]  # one flat index: faster gathers
+        ps, qs, rho = p.ravel()[flat], q.ravel()[flat], ratio.ravel()[flat]
     zero = np.zeros((p.shape[0], 1))
     pc = np.concatenate((zero, np.cumsum(ps, axis=1)), axis=1)
     qc = np.concatenate((zero, np.cumsum(qs, axis=1)), axis=1)
@@ -97,10 +101,17 @@ class _SortedRow:
         self.rho, self.pc, self.qc = s.rho[t], s.pc[t], s.qc[t]
 
     def _at(self, c: np.ndarray) -> np.ndarray:
-        """#{rho <= c} per entry (one search when every c is the same, as at step 2)."""
-        if c.size > 1 and c[0] == c[-1] and np.all(c == c[0]):
-            return np.full(c.shape, np.searchsorted(self.rho, c[0], side="right"))
-        return np.searchsorted(self.rho, c, side="right")
+        """#{rho <= c} per entry, searching only the rho in (min c, max c].
+
+        The window is usually a small part of the row (c = 1 + Z / (1 - q(y)) at
+        step 2); a single count (shape (1,), broadcast) when it holds no rho.
+        """
+        if c.size == 1:
+            return np.searchsorted(self.rho, c, side="right")
+        lo, hi = np.searchsorted(self.rho, (c.min(), c.max()), side="right")
+        if lo == hi:
+            return np.array([lo])
+        return lo + np.searchsorted(self.rho[lo:hi], c, side="right")
 
     def mass(self, c: np.ndarray) -> np.ndarray:
         """Z(c) = sum (p - c q)^+ = P(rho > c) - c Q(rho > c)."""
@@ -118,6 +129,11 @@ class _SortedRow:
         mid = ((self.pc[ib] - self.pc[ic]) - c * (self.qc[ib] - self.qc[ic])) / safe
         tail = s * (self.qc[-1] - self.qc[ib])
         return np.where(ok, np.clip(mid + tail, 0.0, 1.0), 0.0)
+
+
+def _take(a: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """a[h], or ``a`` itself when it holds one value shared by every history (broadcast)."""
+    return a if a.size == 1 else a[h]
 
 
 def _row_vector(
@@ -145,12 +161,13 @@ def _row_vector(
         rej = np.maximum(s[:, None] * q[None, :] - resid, 0.0)
         rej[np.arange(w.size)[:, None], drafted] = 0.0  # drafted tokens: q_i = 0
         rej[(z <= 0) | (m >= 1.0)] = 0.0
-        h, y = np.nonzero(rej > 0)
-        if h.size == 0:
+        flat = np.flatnonzero(rej > 0)  # much faster than the 2-D np.nonzero
+        if flat.size == 0:
             break
-        w = w[h] * rej[h, y]
-        c = c[h] + z[h] * s[h]
-        m = m[h] + q[y]
+        h, y = np.divmod(flat, p.size)
+        w = _take(w, h) * rej.ravel()[flat]
+        c = _take(c, h) + _take(z, h) * _take(s, h)  # one value after the root
+        m = _take(m, h) + q[y]
         z = row.mass(c)
         drafted = np.concatenate([drafted[h], y[:, None]], axis=1)
     return out
