@@ -130,10 +130,12 @@ class _SortedRow:
         ok = z > 0
         b = c + np.where(ok, z, 0.0) * s
         ib = self._at(b)
-        safe = np.where(ok, z, 1.0)
-        mid = ((self.pc[ib] - self.pc[ic]) - c * (self.qc[ib] - self.qc[ic])) / safe
-        tail = s * (self.qc[-1] - self.qc[ib])
-        return np.where(ok, np.clip(mid + tail, 0.0, 1.0), 0.0)
+        qb = self.qc[ib]
+        # mid = (P(c, b] - c Q(c, b]) / Z, plus tail = s Q(rho > b)
+        mid = ((self.pc[ib] - self.pc[ic]) - c * (qb - self.qc[ic])) / np.where(ok, z, 1.0)
+        val = mid + s * (self.qc[-1] - qb)
+        np.clip(val, 0.0, 1.0, out=val)
+        return val if ok.all() else np.where(ok, val, 0.0)
 
 
 def _take(a: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -150,7 +152,6 @@ def _row_vector(
     c = np.zeros(1)  # residual threshold
     z = np.ones(1)  # Z(c)
     m = np.zeros(1)  # drafted draft mass
-    drafted = np.zeros((1, 0), dtype=np.int64)
     for i in range(k):
         s = 1.0 / np.maximum(1.0 - m, 1e-300)
         out[i] = float(np.sum(w * row.accept(c, z, s)))
@@ -161,6 +162,14 @@ def _row_vector(
                 f"candidates: {k} candidates need {w.size} x {p.size} (history, token) "
                 f"cells at step {i + 1}, more than {max_cells}; ask for fewer candidates"
             )
+        if i == 0:  # at the root r = p and q_1 = q (c = 0, Z = 1, s = 1, m = 0): y with
+            rej = q - p  # q(y) > p(y) is rejected w.p. q(y) - p(y); c becomes 1
+            y = np.flatnonzero(rej > 0)
+            if y.size == 0:
+                break
+            w, c, m, drafted = rej[y], np.ones(1), q[y], y[:, None]
+            z = row.mass(c)
+            continue
         safe = np.where(z > 0, z, 1.0)[:, None]
         resid = np.maximum(p[None, :] - c[:, None] * q[None, :], 0.0) / safe
         rej = np.maximum(s[:, None] * q[None, :] - resid, 0.0)
@@ -170,9 +179,9 @@ def _row_vector(
         if flat.size == 0:
             break
         h, y = np.divmod(flat, p.size)
-        w = _take(w, h) * rej.ravel()[flat]
-        c = _take(c, h) + _take(z, h) * _take(s, h)  # one value after the root
-        m = _take(m, h) + q[y]
+        w = w[h] * rej.ravel()[flat]
+        c = _take(c, h) + _take(z, h) * s[h]  # c and Z: one value after the root
+        m = m[h] + q[y]
         z = row.mass(c)
         drafted = np.concatenate([drafted[h], y[:, None]], axis=1)
     return out
