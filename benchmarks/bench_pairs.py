@@ -87,8 +87,12 @@ def child(target: Path, draft: Path, what: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def processing(target: Path) -> tuple[float, float]:
-    """Seconds of scipy softmax and of process_logits(top-k 50, top-p 0.9) over the rows."""
+def processing(target: Path, repeat: int = 3) -> tuple[float, float]:
+    """CPU seconds of scipy softmax and of process_logits(top-k 50, top-p 0.9) over the rows.
+
+    Each chunk is timed ``repeat`` times, alternating the two, and the least CPU time
+    kept (the machine is shared: single runs vary by 2x).
+    """
     from scipy.special import softmax
 
     from specbound.pairs import SamplingSettings, process_logits
@@ -98,12 +102,16 @@ def processing(target: Path) -> tuple[float, float]:
     base = ours = 0.0
     for i in range(0, POSITIONS, CHUNK):
         z = np.array(arr[i : i + CHUNK])
-        t = time.perf_counter()
-        softmax(z, axis=-1)
-        base += time.perf_counter() - t
-        t = time.perf_counter()
-        process_logits(z, settings, "target")
-        ours += time.perf_counter() - t
+        times = {"base": [], "ours": []}
+        for _ in range(repeat):
+            t = time.process_time()
+            softmax(z, axis=-1)
+            times["base"].append(time.process_time() - t)
+            t = time.process_time()
+            process_logits(z, settings, "target")
+            times["ours"].append(time.process_time() - t)
+        base += min(times["base"])
+        ours += min(times["ours"])
     return base, ours
 
 
@@ -160,7 +168,7 @@ def main() -> None:
         f"{(sort['cpu'] - floor64['cpu']) / floor32['cpu']:.1f}x the float32 floor's CPU "
         "time, so 3x that floor is out of reach of an exact computation.",
         "",
-        "| processing (same float32 chunks) | time | ratio |",
+        "| processing (same float32 chunks; CPU time, least of 3 per chunk) | time | ratio |",
         "|---|---|---|",
         f"| `scipy.special.softmax` | {base:.2f} s | 1.00 |",
         f"| `process_logits`, top-k 50 + top-p 0.9 (float64 out) | {ours:.2f} s | {rp:.2f} |",
