@@ -163,7 +163,7 @@ class _LazyRows:
 def _guess_threshold(rows: _LazyRows, size: int) -> float:
     """A path-probability level below the final threshold (speed only, never correctness).
 
-    From the asymptotics of C6: t_P ~ ln(mu P); _HEAP_MARGIN nats of margin.
+    From the asymptotic value: t_P ~ ln(mu P); _HEAP_MARGIN nats of margin.
     """
     sample = rows.batch[:256]
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -44,7 +44,7 @@ def main() -> None:
     size = 1_000_000
     laws = {
         "(0.9, 0.1)": np.array([0.9, 0.1]),
-        "ERSD rank law A (4 ranks)": np.array([0.789024, 0.155250, 0.047601, 0.008125]),
+        "ERSD 4-rank law": np.array([0.789024, 0.155250, 0.047601, 0.008125]),
         "zipf(1.8), 1000 ranks": zipf(1000, 1.8),
         "(0.99, 0.01), depth 1083": np.array([0.99, 0.01]),
         "uniform over 8 (lattice: ties)": np.full(8, 1 / 8),

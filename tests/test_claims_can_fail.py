@@ -163,5 +163,5 @@ def test_a_scaled_tree_value_is_caught_on_a_positional_case(monkeypatch):
 
     scaled_value = property(lambda self: 0.95 * float(self.path_probability.sum()))
     monkeypatch.setattr(DraftTree, "expected_accepted", scaled_value)
-    assert not verdict("trees.acceptance_identity", "optimal k=64, ERSD rank law A").passed
+    assert not verdict("trees.acceptance_identity", "optimal k=64, ERSD 4-rank law").passed
     assert not verdict("trees.acceptance_identity", "random tree k=60, GSD vector A").passed

@@ -41,6 +41,7 @@ REAL_TEXT_CLAIMS = (
     "ersd.tree_value",
     "ersd.bound",
     "ersd.bound_tree_value",
+    "ersd.rank_head_scale",
     "bw.moments",
     "bw.acceptance_identity",
     "bw.bound_renewal",

@@ -3,12 +3,14 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from specbound.cli import build_parser, main
 
 LAW = ["--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5"]
+SAMPLER = "specbound.simulations.speculative:speculative_step"
 KERNELS = ["--target", "0.9,0.1;0.2,0.8", "--draft", "0.7,0.3;0.4,0.6", "--horizon", "20"]
 COMMANDS = {
     "rejections": ["rejections", *KERNELS],
@@ -17,6 +19,8 @@ COMMANDS = {
     "speed-of-light": ["speed-of-light", "--law", "0.9,0.1", "--budget", "1,10"],
     "multidraft": ["multidraft", *LAW, "--drafts", "1,2", "--no-progress"],
     "check": ["check", "--claim", "sd.acceptance", "--quick", "--no-progress"],
+    "pair": ["pair", "--example", "text", "--vocab", "50", "--positions", "20", "--no-progress"],
+    "audit": ["audit", SAMPLER, "--trials", "2000", "--no-progress"],
 }
 
 
@@ -59,7 +63,9 @@ def test_check_json_has_one_object_per_case(capsys):
             assert c["slack_se"] == pytest.approx((c["exact"] - c["estimate"]) / c["se"])
 
 
-@pytest.mark.parametrize("name", ["ersd", "speed-of-light", "multidraft", "check"])
+@pytest.mark.parametrize(
+    "name", ["ersd", "speed-of-light", "multidraft", "check", "pair", "audit"]
+)
 def test_csv_output_is_a_table(name, capsys):
     assert main([*COMMANDS[name], "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
@@ -120,3 +126,28 @@ def test_optimum_repr_is_one_short_line():
     q = np.r_[np.full(150, 1.5 / 300), np.full(150, 0.5 / 300)]
     text = repr(optimum(p, np.tile(q, (2, 1))))
     assert "|T*|=" in text and "..." in text and len(text) < 160 and "\n" not in text
+
+
+def test_pair_and_audit_json(tmp_path, capsys):
+    argv = [*COMMANDS["pair"], "--drafts", "1,2", "--budget", "1,8", "--format", "json"]
+    assert main([*argv, "--out", str(tmp_path / "rep")]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["positions"], doc["vocab"]) == (20, 50)
+    assert doc["multidraft_identical"]["K"] == [1, 2] and doc["tree"]["budget"] == [1, 8]
+    assert json.loads((tmp_path / "rep" / "pair.json").read_text())["vocab"] == 50
+    assert main([*COMMANDS["audit"], "--seed", "3", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["verdict"] == "valid" and doc["trials"] == 2000 and len(doc["cases"]) == 10
+    assert all(0 <= c["pvalue"] <= 1 for c in doc["cases"])
+
+
+def test_audit_table_hides_columns_unless_wide(capsys):
+    """A biased sampler's long verdicts push the table past 100 columns: bins give way."""
+    example = Path(__file__).parent.parent / "examples" / "audit_samplers.py"
+    argv = ["audit", f"{example}:topk_draft", "--trials", "2000"]
+    assert main([*argv, "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "bins; --wide" in out and max(map(len, out.splitlines())) < 100
+    assert main([*argv, "--no-progress", "--wide"]) == 1
+    out = capsys.readouterr().out
+    assert "bins" in out.splitlines()[1] and "hidden" not in out

@@ -281,3 +281,15 @@ def test_settings_match_sorting_reference(seed):
         got = process_logits(x, SamplingSettings(t, k, top_p, min_p), "x")
         want = np.array([_reference(row, t, k, top_p, min_p) for row in x])
         np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+def test_float32_truncation_writes_only_survivors_with_the_dense_numbers():
+    g = np.random.default_rng(3)
+    z = g.normal(0, 3, (4, 4096)).astype(np.float32)
+    for settings in (SamplingSettings(top_k=20), SamplingSettings(top_p=0.5, min_p=0.01)):
+        got = process_logits(z, settings, "z")
+        assert np.count_nonzero(got) < z.size / 8  # the sparse path
+        e = np.exp(z - z.max(axis=1, keepdims=True))  # float32, as engines compute it
+        e[got == 0] = 0.0
+        want = e.astype(np.float64) / e.sum(axis=1, keepdims=True, dtype=np.float64)
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)

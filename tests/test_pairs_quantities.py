@@ -167,3 +167,15 @@ def test_truncated_laws_are_compacted_without_changing_any_number():
     np.testing.assert_allclose(got["multidraft"], multi, atol=1e-14)
     np.testing.assert_allclose(got["positional"], pos(p, q, 2), atol=1e-14)
     np.testing.assert_allclose(got["entropy"], entropy_rows(p)[0], atol=1e-14)
+
+
+def test_acceptance_vector_sum_tolerance_follows_its_dtype():
+    from specbound.trees import as_acceptance
+
+    a = np.float32([0.6, 0.4000001])  # a float32 positional vector summing to 1.0000001
+    assert float(a.astype(np.float64).sum()) > 1 + 1e-8
+    np.testing.assert_array_equal(as_acceptance(a, require_sorted=False), a.astype(np.float64))
+    with pytest.raises(InvalidArgumentError, match="must sum to at most 1"):
+        as_acceptance(a.astype(np.float64))  # float64: tolerance 1e-9
+    with pytest.raises(InvalidArgumentError, match="tolerance"):
+        as_acceptance(np.float32([0.6, 0.401]))

@@ -1,7 +1,7 @@
 """Two small reference Markov models with exact rejection counts.
 
 Exact rational kernels (object arrays of :class:`fractions.Fraction`) with float
-versions; reference values (theory note, Sec. 4, independently recomputed):
+versions; reference values (``theory/rejections.md`` section 4, independently recomputed):
 the 4-token chain (:func:`example_a`; n = 4, start 3, H = 3): E[N_rej] = 359/576; the
 time-inhomogeneous chain (:func:`example_b`; unrolled to n = 7, start 0, H = 3):
 E[N_rej] = 231/400.

@@ -4,7 +4,7 @@ A rule draws X ~ q (draft), accepts it with probability b(X), otherwise outputs
 a token of a rejection law R. It is unbiased when q b + (1 - beta) R = p
 (beta = sum q b), and then P(reject) = 1 - beta >= TV(p, q) (Yin et al., arXiv
 2411.00841, Thm 2; per-step proof: q b <= min(p, q)). Exact constructions of
-the theory note's baselines, as implemented here; simulations in
+the baselines of ``theory/rejections.md``, as implemented here; simulations in
 :mod:`specbound.simulations.rejection_rules`. Letters: target = p, draft = q.
 """
 
@@ -79,7 +79,7 @@ def threshold_rule(target: ArrayLike, draft: ArrayLike) -> Rule:
 
 
 def unbiased_baselines(target: ArrayLike, draft: ArrayLike, scale: float = 0.8) -> list[Rule]:
-    """The theory note's unbiased baselines plus speculative sampling itself."""
+    """The unbiased baselines plus speculative sampling itself."""
     return [
         speculative_rule(target, draft),
         independent_resampling_rule(target, draft),

@@ -173,7 +173,7 @@ def expected_rejections_and_calls(
     Each round (one verifier call) drafts min(gamma, remaining) tokens, verifies
     them left to right, replaces the first rejected one by a residual sample, or
     appends a bonus target token when all pass before the horizon. As implemented
-    here (the Yin et al. theory note's finite-gamma DP, arXiv 2411.00841 model with
+    here (the finite-gamma DP of ``theory/rejections.md``, arXiv 2411.00841 model with
     gamma < H): a DP over (last token, j = draft positions used in the round),
 
     * drafted position (j < gamma): accept with mass min(P, Q)[i, y] -> (y, j + 1);

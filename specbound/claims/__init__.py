@@ -66,6 +66,7 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.multidraft",
     "specbound.claims.pairs",
     "specbound.claims.audit",
+    "specbound.claims.ersd_scale",
 )
 
 Simulated = Estimate | GofResult

@@ -1,8 +1,8 @@
 """Claims on the speed-of-light bound via branching random walks (Pankratov & Alistarh).
 
 arXiv 2512.11718 (EACL 2026), as implemented here from ``theory/branching_walk.md``:
-the entropy moments of the environment law (C3) and the acceptance identity
-E[X | T] = sum of path probabilities (C1). Exact sides: Dirichlet closed forms,
+the entropy moments of the environment law and the acceptance identity
+E[X | T] = sum of path probabilities. Exact sides: Dirichlet closed forms,
 frequency-weighted moments of the real-text bigram laws, exact tree values;
 simulated sides: sampled laws, surprisals -ln p(x) of tokens drawn at sampled text
 positions, verifier walks drawing tokens from the nodes' laws.
@@ -138,7 +138,7 @@ CLAIMS = [
         "p(x) over text positions, x drawn from the position's law p.",
         agreement=EQUAL,
         cases=_moment_cases,
-        source=SOURCE + " C3",
+        source=SOURCE + " (entropy moments)",
     ),
     Claim(
         id="bw.acceptance_identity",
@@ -147,6 +147,6 @@ CLAIMS = [
         "deterministic laws and of sampled random environments.",
         agreement=EQUAL,
         cases=_identity_cases,
-        source=SOURCE + " C1",
+        source=SOURCE + " (acceptance identity)",
     ),
 ]

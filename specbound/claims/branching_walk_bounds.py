@@ -1,7 +1,8 @@
 """Claims on the speed-of-light bounds of Pankratov & Alistarh (arXiv 2512.11718).
 
-Upper bounds on E[X_opt(P)] (renewal C5, Chernoff C4, the paper's explicit and
-abstract forms C4), the asymptotic band C6 and the doubling gain C6/C7, as
+Upper bounds on E[X_opt(P)] (the renewal bound, the Chernoff bound, the paper's bound with
+its explicit constant and its abstract form), the asymptotic value's band and the
+doubling gain, as
 implemented here from ``theory/branching_walk.md``. Exact sides: closed forms in the
 entropy moments (:mod:`specbound.bounds.branching_walk`); simulated sides: verifier
 walks on exact optimal trees of deterministic laws, and optimal trees built in
@@ -110,7 +111,7 @@ def _bound_claim(
 
 
 def _tolerance(p: int) -> float:
-    """The note's deterministic tolerance for C6: 0.15 for P >= 100, 0.07 for P >= 1000."""
+    """Deterministic tolerance of the asymptotic value: 0.15 for P >= 100, 0.07 for P >= 1000."""
     return 0.07 if p >= 1000 else 0.15
 
 
@@ -164,12 +165,13 @@ def _doubling_gains(name: str, environments: int, rng: np.random.Generator) -> n
 
 
 def _doubling_cases(sign: int) -> list[Case]:
-    """ln 2 / mu +- 2 tol(P): the C6 band at P and at 2P, subtracted.
+    """ln 2 / mu +- 2 tol(P): the asymptotic-value band at P and at 2P, subtracted.
 
-    "Doubling adds ln 2 / mu" is asymptotic (note C7); at finite P the gain differs
+    "Doubling adds ln 2 / mu" is asymptotic (the runtime note); at finite P the gain differs
     by a law-dependent amount (real text, P = 1000: 0.2312 +- 0.0005 against
     ln 2 / mu = 0.2333 over 200 environments), so an equality within 5 SE would fail
-    once enough environments are simulated. What C6's tolerance implies is a band.
+    once enough environments are simulated. What the asymptotic value's tolerance implies
+    is a band.
     Both claims (sign +1 and -1) use the same environments (stream ``bw.doubling``).
     """
     p = DOUBLING_SIZE
@@ -198,14 +200,14 @@ CLAIMS = [
         "E[X_opt(P)] <= ln P / mu + mu2 / mu^2 (sharp rigorous bound), P = 1..10^5.",
         _renewal,
         ((1, 10, 1000, 100_000), (1, 100, 10_000)),
-        "C5",
+        "(renewal bound)",
     ),
     _bound_claim(
         "chernoff",
         "E[X_opt(P)] <= ln P / (-ln phi) + 1/(1 - phi), phi = E sum p^2.",
         _chernoff,
         ((1, 10, 1000, 100_000), (1, 100, 10_000)),
-        "C4",
+        "(Chernoff bound)",
     ),
     _bound_claim(
         "explicit",
@@ -213,14 +215,14 @@ CLAIMS = [
         "(mu + mu2)(ln P + 1) / mu^2 for every P >= 1.",
         _explicit,
         ((1, 10, 100_000), (1, 1000)),
-        "C4",
+        "(paper's bound, explicit constant)",
     ),
     _bound_claim(
         "abstract",
         "Abstract's form, no O(1) term: E[X_opt(P)] <= (mu + mu2) ln P / mu^2, P >= 3.",
         _abstract,
         ((3, 10, 100_000), (3, 1000)),
-        "C4/C5",
+        "(paper's abstract form; renewal bound)",
     ),
     Claim(
         id="bw.asymptotic_upper",
@@ -230,7 +232,7 @@ CLAIMS = [
         "E[X_opt(P)] of the exact optimal tree.",
         agreement=EXACT_UPPER,
         cases=lambda: _asymptotic_cases(+1),
-        source=SOURCE + " C6",
+        source=SOURCE + " (asymptotic value)",
     ),
     Claim(
         id="bw.asymptotic_lower",
@@ -239,16 +241,16 @@ CLAIMS = [
         "exact optimal tree).",
         agreement=EXACT_LOWER,
         cases=lambda: _asymptotic_cases(-1),
-        source=SOURCE + " C6",
+        source=SOURCE + " (asymptotic value)",
     ),
     Claim(
         id="bw.doubling",
         paper=PAPER,
         statement="Doubling the budget adds at most ln 2 / mu + 2 tol accepted tokens: "
-        "E[X_opt(2P) - X_opt(P)] over random environments (paired); tol as in C6.",
+        "E[X_opt(2P) - X_opt(P)] over random environments (paired); tol of the asymptotic value.",
         agreement=UPPER,
         cases=lambda: _doubling_cases(+1),
-        source=SOURCE + " C6/C7",
+        source=SOURCE + " (asymptotic value, doubling gain)",
     ),
     Claim(
         id="bw.doubling_lower",
@@ -257,6 +259,6 @@ CLAIMS = [
         "(same environments and tolerance).",
         agreement=LOWER,
         cases=lambda: _doubling_cases(-1),
-        source=SOURCE + " C6/C7",
+        source=SOURCE + " (asymptotic value, doubling gain)",
     ),
 ]

@@ -1,8 +1,8 @@
 """Claims on what a drafter's tree achieves (Pankratov & Alistarh, arXiv 2512.11718).
 
-The runtime lower bound C7 (no tree of size P beats T_ver(P) / (1 + E[X_opt(P)])
-time per token) against optimal, chain, batch and binary trees, and the imperfect
-drafter C8 (a tree ranked by the drafter's own law q accepts at most E[X_opt(P)]
+The runtime lower bound (no tree of size P beats T_ver(P) / (1 + E[X_opt(P)])
+time per token) against optimal, chain, batch and binary trees, and the imperfect-drafter
+bound (a tree ranked by the drafter's own law q accepts at most E[X_opt(P)]
 under the target p), as implemented here from ``theory/branching_walk.md``.
 Simulated side: the verifier walking each tree.
 """
@@ -41,7 +41,7 @@ RUNTIME_SIZE = 64
 
 
 def _runtime_cases(tight: bool = False) -> list[Case]:
-    """The C7 bound against each tree's time per token (``tight``: that tree's exact time).
+    """The runtime lower bound against each tree's time per token (``tight``: its exact time).
 
     Both claims name the stream ``bw.runtime/<case>`` (the same walks).
     """
@@ -125,7 +125,7 @@ CLAIMS = [
         "and random-shape trees of 64 nodes simulated).",
         agreement=LOWER,
         cases=_runtime_cases,
-        source=SOURCE + " C7",
+        source=SOURCE + " (runtime lower bound)",
     ),
     Claim(
         id="bw.imperfect_drafter",
@@ -134,7 +134,7 @@ CLAIMS = [
         "E[X] = sum_{v in T_q} pi_p(v) <= E[X_opt(P)] under the target p.",
         agreement=UPPER,
         cases=_imperfect_cases,
-        source=SOURCE + " C8",
+        source=SOURCE + " (imperfect-drafter bound)",
     ),
     Claim(
         id="bw.runtime_value",
@@ -143,7 +143,7 @@ CLAIMS = [
         "T_ver(P) / (1 + E[X | T]), E[X | T] its exact value, vs the same walks.",
         agreement=EQUAL,
         cases=lambda: _runtime_cases(tight=True),
-        source=SOURCE + " C1/C7",
+        source=SOURCE + " (acceptance identity, runtime lower bound)",
     ),
     Claim(
         id="bw.imperfect_value",
@@ -152,6 +152,6 @@ CLAIMS = [
         "under the target = sum_{v in T_q} pi_p(v), exactly, vs the same walks.",
         agreement=EQUAL,
         cases=lambda: _imperfect_cases(tight=True),
-        source=SOURCE + " C1/C8",
+        source=SOURCE + " (acceptance identity, imperfect-drafter bound)",
     ),
 ]

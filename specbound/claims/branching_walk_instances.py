@@ -5,7 +5,7 @@ Pankratov & Alistarh, arXiv 2512.11718 (EACL 2026), as implemented here from
 exact optimal trees (``specbound.trees``); random environments (assumption (E):
 i.i.d. laws at the nodes) are a Dirichlet law and real text, the word-bigram target
 laws of :func:`~specbound.simulations.text_ngram.text_law`. Simulated sides: the
-verifier walking a tree (C1), or the optimal tree built in independently sampled
+verifier walking a tree (acceptance identity), or the optimal tree built in independently sampled
 environments, averaged over environments. Every walk runs the real verifier: the
 target's token drawn from the node's own law (the deterministic law, or the law the
 environment's tree builder drew, recorded by

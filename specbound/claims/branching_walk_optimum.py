@@ -115,6 +115,6 @@ CLAIMS = [
         "verifier walks drawing tokens from the nodes' laws.",
         agreement=EQUAL,
         cases=_cases,
-        source=SOURCE + " C1/C2 (tight companion of C4-C7)",
+        source=SOURCE + " acceptance identity, optimal tree (tight companion of the bounds)",
     ),
 ]

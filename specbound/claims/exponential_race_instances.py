@@ -20,7 +20,7 @@ from specbound.simulations.text_ngram import text_pair
 PAPER = "Kobus+25 (ERSD)"
 TEXT = "real text 'the' n=200"
 TEXT_SMALL = "real text 'the' n=16"
-SOURCE = "arXiv 2504.15475; theory note exponential_races.md"
+SOURCE = "arXiv 2504.15475; theory/exponential_races.md"
 
 
 @cache

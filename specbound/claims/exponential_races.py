@@ -4,8 +4,8 @@ The output law (node and tree), drafter invariance with clocks keyed by position
 rank law of the target's race winner, alpha(1) and the acceptance of a node with m
 drafted children. Exact sides: :mod:`specbound.bounds.exponential_races`; simulated
 sides: :mod:`specbound.simulations.exponential_races` (the races, the ERSD verifier
-at a node, generation). Formulas as implemented here (theory note
-``exponential_races.md``); the broad sweeps (every family, k = 1..4096) are exact-side
+at a node, generation). Formulas as implemented here
+(``theory/exponential_races.md``); the broad sweeps (every family, k = 1..4096) are exact-side
 tests in ``tests/test_exponential_races.py``. Instances:
 :mod:`specbound.claims.exponential_race_instances`.
 """
@@ -160,7 +160,7 @@ CLAIMS = [
         statement="ERSD output is exactly target-distributed whatever the drafts (node and tree).",
         agreement=DISTRIBUTION,
         cases=_output_law_cases,
-        source=SOURCE + " (C4 i)",
+        source=SOURCE + " (ERSD verification, node and tree)",
     ),
     Claim(
         id="ersd.drafter_invariance",
@@ -170,7 +170,7 @@ CLAIMS = [
         "verification that reads the draft, is exactly 0.",
         agreement=EXACT_ZERO,
         cases=_invariance_cases,
-        source=SOURCE + " (C4 iii); arXiv 2408.07978",
+        source=SOURCE + " (absolute-position clocks); arXiv 2408.07978",
     ),
     Claim(
         id="ersd.rank_law",
@@ -179,7 +179,7 @@ CLAIMS = [
         "Poisson-binomial integral) vs sampled races.",
         agreement=DISTRIBUTION,
         cases=_rank_law_cases,
-        source=SOURCE + " (C3)",
+        source=SOURCE + " (full rank law)",
     ),
     Claim(
         id="ersd.alpha_one",
@@ -188,7 +188,7 @@ CLAIMS = [
         "form) vs full races and the fast node sampler.",
         agreement=EQUAL,
         cases=_alpha_one_cases,
-        source=SOURCE + " (C2)",
+        source=SOURCE + " (single-draft race coupling)",
     ),
     Claim(
         id="ersd.node_acceptance",
@@ -196,6 +196,6 @@ CLAIMS = [
         statement="At a node with m drafted children, P(accept) = sum_{r<=m} alpha(r).",
         agreement=EQUAL,
         cases=_node_acceptance_cases,
-        source=SOURCE + " (C4 ii)",
+        source=SOURCE + " (acceptance at a node)",
     ),
 ]

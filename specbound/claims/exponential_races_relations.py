@@ -30,7 +30,7 @@ from specbound.simulations.agreement import chisquare_gof
 from specbound.simulations.estimate import from_values
 from specbound.simulations.exponential_races import gsd_verify, pfr_index
 
-# ----------------------------------------------------------------------------- C7
+# ------------------------------------------------------------- information bracket for H[R]
 
 
 def _pfr_cases() -> list[Case]:
@@ -87,7 +87,7 @@ CLAIMS = [
         "E[ln J] <= D(p||q) + 1/e + ln 2 (so E[ln R] is too).",
         agreement=UPPER,
         cases=_pfr_cases,
-        source=SOURCE + " (C7); arXiv 1701.02827 Lemma 1",
+        source=SOURCE + " (information bracket for H[R]); arXiv 1701.02827 Lemma 1",
     ),
     Claim(
         id="ersd.gsd_positional",

@@ -6,7 +6,7 @@ Tokens per step of ERSD trees (optimal, chain, batch), the entropy bound
 :mod:`specbound.bounds.exponential_races`; simulated side: ERSD tree verification
 (:mod:`specbound.simulations.exponential_races`). ``ersd.bound`` sits far inside its
 limit; ``ersd.bound_tree_value`` checks the bounded quantity on the same simulations.
-Formulas as implemented here (theory note ``exponential_races.md``).
+Formulas as implemented here (``theory/exponential_races.md``).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ CLAIMS = [
         "chain, batch) vs simulated tree verification.",
         agreement=EQUAL,
         cases=_tree_value_cases,
-        source=SOURCE + " (C5)",
+        source=SOURCE + " (tree value)",
     ),
     Claim(
         id="ersd.bound",
@@ -166,7 +166,7 @@ CLAIMS = [
         "(simulated optimal trees, k = 1..4096).",
         agreement=UPPER,
         cases=_bound_cases,
-        source=SOURCE + " (C6)",
+        source=SOURCE + " (ERSD entropy bound)",
     ),
     Claim(
         id="ersd.bound_tree_value",
@@ -175,7 +175,7 @@ CLAIMS = [
         "trees (k = 1..4096) = 1 + sum_v prod alpha(ranks), exactly, vs the same simulations.",
         agreement=EQUAL,
         cases=lambda: _bound_cases(tight=True),
-        source=SOURCE + " (C5, C6)",
+        source=SOURCE + " (tree value, ERSD entropy bound)",
     ),
     Claim(
         id="ersd.limits",
@@ -184,6 +184,6 @@ CLAIMS = [
         "holds by construction, one level; its value is checked in ersd.tree_value).",
         agreement=UPPER,
         cases=_limit_cases,
-        source=SOURCE + " (C5 shapes)",
+        source=SOURCE + " (tree shapes)",
     ),
 ]

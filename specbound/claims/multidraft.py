@@ -1,7 +1,7 @@
 """Claims on multi-draft speculative sampling (Khisti et al., arXiv 2410.18234, and baselines).
 
 Each scheme's sampler is the real algorithm (:mod:`specbound.simulations.multidraft`);
-the exact side comes from :mod:`specbound.lp`. Instances: the theory note's n = 2 and
+the exact side comes from :mod:`specbound.lp`. Instances: ``theory/multidraft.md``'s n = 2 and
 n = 6 references, random non-identical drafts, a draft without mass where the target
 has mass, a one-hot target, large vocabularies (1000, 1024) for the schemes that do
 not enumerate tuples, and real text (:mod:`specbound.simulations.text_ngram`): the
@@ -328,7 +328,7 @@ CLAIMS = [
         statement="The token chosen by the selection step is distributed as the exact q_I.",
         agreement=DISTRIBUTION,
         cases=_intermediate_cases,
-        source="arXiv 2410.18234 (importance-weighted selection; theory note C2, C6, C7)",
+        source="arXiv 2410.18234 (importance-weighted selection, truncated LP, tournament)",
     ),
     Claim(
         id="md.acceptance",
@@ -338,7 +338,7 @@ CLAIMS = [
         "intermediate law q_I; NSS: its sampler).",
         agreement=EQUAL,
         cases=_acceptance_cases,
-        source="arXiv 2410.18234; 2305.09781; 2310.15141 (theory note section 5)",
+        source="arXiv 2410.18234; 2305.09781; 2310.15141 (baselines of theory/multidraft.md)",
     ),
     Claim(
         id="md.optimum_bound",

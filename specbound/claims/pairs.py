@@ -300,7 +300,7 @@ CLAIMS: list[Claim] = [
         "mean ERSD alpha(1) = P(the draft race and the target race pick the same token)",
         EQUAL,
         lambda: _cases(_races),
-        source="Kobus+25 C2; specbound.pairs.sorted_ratio_rows",
+        source="Kobus+25 (single-draft race coupling); specbound.pairs.sorted_ratio_rows",
     ),
     Claim(
         "pairs.positional",
@@ -327,7 +327,7 @@ CLAIMS: list[Claim] = [
             f"{name} = mean over positions of E[(-ln p_t(X))^{power}], X ~ p_t",
             EQUAL,
             lambda power=power: _cases(_surprisal(power)),
-            source="Pankratov+26 C3; specbound.pairs.entropy_rows",
+            source="Pankratov+26 (entropy moments); specbound.pairs.entropy_rows",
         )
         for name, power in (("mu", 1), ("mu2", 2))
     ),

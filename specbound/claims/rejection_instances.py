@@ -1,6 +1,7 @@
 """Instances and simulated sides shared by the rejection claims (Yin et al., arXiv 2411.00841).
 
-Reference instances: the theory note's Examples A and B, the 3x3 block of A, seeded
+Reference instances: the 4-token chain and the time-varying chain of ``theory/rejections.md``,
+the 3x3 block of the 4-token chain, seeded
 random kernels, real-text bigram kernels, equal and disjoint kernels (sequence
 level); one-step (target, draft) pairs. Simulated sides run the real algorithms
 (:func:`~specbound.simulations.markov.speculative_decoding`,
@@ -63,10 +64,10 @@ def kernel_instances() -> list[Kernels]:
     """Sequence instances of the rejection claims: (label, P, Q, start, horizon)."""
     a, b, blk = example_a(), example_a_block(), example_b()
     out: list[Kernels] = [
-        ("Example A H=3", a.target, a.draft, a.start, 3),
-        ("Example B H=3", blk.target, blk.draft, blk.start, 3),
-        ("A block H=10", b.target, b.draft, 0, 10),
-        ("A block H=50", b.target, b.draft, 0, 50),  # 30k runs (see rejections.sum_tv)
+        ("4-token chain H=3", a.target, a.draft, a.start, 3),
+        ("time-varying chain H=3", blk.target, blk.draft, blk.start, 3),
+        ("3x3 block H=10", b.target, b.draft, 0, 10),
+        ("3x3 block H=50", b.target, b.draft, 0, 50),  # 30k runs (see rejections.sum_tv)
     ]
     p, q = mixture_kernel(5, 0.5, 11)
     out.append(("random n=5 H=8", p, q, 0, 8))

@@ -38,8 +38,8 @@ def _batch_cases() -> list[Case]:
     ref_p, ref_q = context_free(np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5]))
     two_p, two_q = context_free(np.array([0.5, 0.5, 0, 0]), np.full(4, 0.25))
     inst = [
-        ("Example A", a.target, a.draft, a.start, 3, (2, 3, 4)),
-        ("Example B", blk.target, blk.draft, 0, 3, (2, 4)),
+        ("4-token chain", a.target, a.draft, a.start, 3, (2, 3, 4)),
+        ("time-varying chain", blk.target, blk.draft, 0, 3, (2, 4)),
         ("random n=5 H=6", p5, q5, 0, 6, (3,)),
         ("one step n=3 reference", ref_p, ref_q, 0, 1, (2, 5)),
         ("one step uniform 2 of 4", two_p, two_q, 0, 1, (3,)),
@@ -63,8 +63,8 @@ def _batch_law_cases() -> list[Case]:
     a, blk = example_a(), example_b()
     text_p, text_q, text_start = text_kernels(8)
     inst = [
-        ("Example A M=3", a.target, a.draft, a.start, 3),
-        ("Example B M=4", blk.target, blk.draft, blk.start, 4),
+        ("4-token chain M=3", a.target, a.draft, a.start, 3),
+        ("time-varying chain M=4", blk.target, blk.draft, blk.start, 4),
         ("real text V=8 M=3", text_p, text_q, text_start, 3),
     ]
     cases = []
@@ -81,7 +81,7 @@ def _batch_floor_cases() -> list[Case]:
     q6[np.arange(6), (np.arange(6) + 1) % 6] = 0.0  # each state misses one token
     q6 /= q6.sum(axis=1, keepdims=True)
     inst = [
-        ("Example A H=3", a.target, a.draft, a.start, 3, (16, 40)),
+        ("4-token chain H=3", a.target, a.draft, a.start, 3, (16, 40)),
         ("random n=6 H=4", p6, q6, 0, 4, (40,)),
     ]
     cases = []

@@ -50,8 +50,8 @@ def _finite_gamma_cases() -> list[Case]:
     a, blk = example_a(), example_b()
     p5, q5 = mixture_kernel(5, 0.5, 11)
     inst = [
-        ("Example A", a.target, a.draft, a.start, 3, (1, 2)),
-        ("Example B", blk.target, blk.draft, 0, 3, (1, 2)),
+        ("4-token chain", a.target, a.draft, a.start, 3, (1, 2)),
+        ("time-varying chain", blk.target, blk.draft, 0, 3, (1, 2)),
         ("random n=5 H=12", p5, q5, 0, 12, (0, 3)),  # 40k runs
         ("real text V=200 H=12", *text_kernels(200), 12, (4,)),
     ]
@@ -73,9 +73,9 @@ def _sequence_law_cases() -> list[Case]:
     a, blk = example_a(), example_b()
     p3, q3 = mixture_kernel(3, 0.6, 41)
     inst = [
-        ("Example A gamma=1", a.target, a.draft, a.start, 3, 1),
-        ("Example A to the end", a.target, a.draft, a.start, 3, None),
-        ("Example B gamma=2", blk.target, blk.draft, 0, 3, 2),
+        ("4-token chain gamma=1", a.target, a.draft, a.start, 3, 1),
+        ("4-token chain to the end", a.target, a.draft, a.start, 3, None),
+        ("time-varying chain gamma=2", blk.target, blk.draft, 0, 3, 2),
         ("random n=3 H=5 gamma=2", p3, q3, 0, 5, 2),
         ("disjoint H=4 gamma=3", *kernel_instances()[-1][1:4], 4, 3),
         ("real text V=12 H=3 gamma=2", *text_kernels(12), 3, 2),
@@ -137,7 +137,7 @@ CLAIMS = [
         "(token, position-in-round) DP (as implemented here).",
         agreement=EQUAL,
         cases=_finite_gamma_cases,
-        source=f"{SOURCE} Thm 1 (finite-gamma variant, theory note C2)",
+        source=f"{SOURCE} Thm 1 (finite-gamma variant)",
     ),
     Claim(
         id="rejections.sequence_law",
@@ -154,6 +154,6 @@ CLAIMS = [
         "E[tokens per step] = (1 - alpha^(gamma+1)) / (1 - alpha).",
         agreement=EQUAL,
         cases=_tokens_per_step_cases,
-        source="arXiv 2211.17192 Eq. 1; theory note C3",
+        source="arXiv 2211.17192 Eq. 1 (chain formula)",
     ),
 ]

@@ -90,15 +90,17 @@ def _tradeoff_law_cases() -> list[Case]:
     for lam in (0.5, 0.8):
         decode = speculative_decoder(a.target, a.draft, a.start, 3, mix=lam)
         simulate = sampled_sequence_law(decode, (1 - lam) * a.target + lam * a.draft, a.start, 3)
-        cases.append(Case(f"Example A sequence lam={lam:g} (chain K_lam)", lambda: 64.0, simulate))
+        cases.append(
+            Case(f"4-token chain sequence lam={lam:g} (chain K_lam)", lambda: 64.0, simulate)
+        )
     return cases
 
 
 def _tradeoff_sequence_cases() -> list[Case]:
     a, b = example_a(), example_a_block()
     inst = [
-        ("Example A H=3", a.target, a.draft, a.start, 3),
-        ("A block H=20", b.target, b.draft, 0, 20),
+        ("4-token chain H=3", a.target, a.draft, a.start, 3),
+        ("3x3 block H=20", b.target, b.draft, 0, 20),
         ("real text V=200 H=20", *text_kernels(200), 20),
     ]
     cases = []

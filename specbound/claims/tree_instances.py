@@ -32,7 +32,8 @@ from specbound.trees import DraftTree, optimal_tree, tree_from_paths, tree_value
 
 TRIALS = 100_000
 
-#: Example A of exponential_races.md section 4: the ERSD rank law, and the GSD positional vector.
+#: The ERSD rank law of p = (0.5, 0.3, 0.15, 0.05), q = (0.3, 0.4, 0.2, 0.1)
+#: (``theory/exponential_races.md`` section 4), and the GSD positional vector.
 ERSD_A = np.array([0.789024, 0.155250, 0.047601, 0.008125])
 GSD_A = np.array([0.8, 0.06, 0.042, 0.0294])
 
@@ -52,7 +53,7 @@ def tokens_of(law: np.ndarray, draft: np.ndarray | None = None) -> Verifier:
     """Token-level verifier: the target draws a token from ``law`` (token ids) at every node.
 
     A child's token is its rank in ``law`` sorted decreasingly, or in ``draft`` when the
-    tree was ranked by a draft (C8).
+    tree was ranked by a draft (the imperfect-drafter bound).
     """
     row = np.asarray(law, dtype=np.float64)[None, :]
 
@@ -137,7 +138,7 @@ def random_tree(acceptance: np.ndarray, size: int, seed: int) -> DraftTree:
 
 
 def imperfect_tree(target: np.ndarray, draft: np.ndarray, size: int) -> DraftTree:
-    """The optimal tree for ``draft`` evaluated under ``target`` (C8, imperfect knowledge).
+    """The optimal tree for ``draft`` evaluated under ``target`` (imperfect-drafter bound).
 
     Ranks are the draft's order; under the target, draft-rank r is accepted with
     probability ``target[draft_order[r]]``.

@@ -1,7 +1,7 @@
 """Claims on draft trees: the acceptance identity, the law of accepted tokens, optimality.
 
-Shared by Kobus & Gunduz (arXiv 2504.15475, C5: Tunstall-optimal trees under a rank
-law) and Pankratov & Alistarh (arXiv 2512.11718, C1/C2: acceptance identity and the
+Shared by Kobus & Gunduz (arXiv 2504.15475: Tunstall-optimal trees under a rank
+law) and Pankratov & Alistarh (arXiv 2512.11718: acceptance identity and the
 top-P tree of a deterministic environment). Instances and verifiers:
 :mod:`specbound.claims.tree_instances`. The exact side is computed by
 :mod:`specbound.trees` from an acceptance vector; the simulated side walks the tree
@@ -70,9 +70,9 @@ def _identity_instances() -> list[tuple[str, Callable[[], DraftTree], Verifier]]
     return [
         ("chain k=8, (0.8,0.1,0.05)", lambda: chain_tree([0.8, 0.1, 0.05], 8), tokens_of(SHORT)),
         ("batch k=3, (0.8,0.1,0.05)", lambda: batch_tree([0.8, 0.1, 0.05], 3), tokens_of(SHORT)),
-        ("3-ary depth 3, ERSD rank law A", lambda: kary_tree(ERSD_A, 3, 3), EXAMPLE_A),
+        ("3-ary depth 3, ERSD 4-rank law", lambda: kary_tree(ERSD_A, 3, 3), EXAMPLE_A),
         ("random tree k=60, GSD vector A", lambda: random_tree(GSD_A, 60, 1), GSD_EXAMPLE_A),
-        ("optimal k=64, ERSD rank law A", lambda: optimal_tree(ERSD_A, 64), EXAMPLE_A),
+        ("optimal k=64, ERSD 4-rank law", lambda: optimal_tree(ERSD_A, 64), EXAMPLE_A),
         (
             "optimal k=64 depth<=3, GSD vector A",
             lambda: optimal_tree(GSD_A, 64, max_depth=3),
@@ -152,7 +152,7 @@ def _brute_force_cases() -> list[Case]:
     text = text_sorted_target()
     instances = [
         ("k=6, 3 ranks (0.5,0.3,0.2)", np.array([0.5, 0.3, 0.2]), 6, None, None),
-        ("k=5, ERSD rank law A", ERSD_A, 5, None, EXAMPLE_A),
+        ("k=5, ERSD 4-rank law", ERSD_A, 5, None, EXAMPLE_A),
         ("k=7, depth<=2, GSD vector A", GSD_A, 7, 2, GSD_EXAMPLE_A),
         (
             "k=6, depth<=2, (0.45,0.45,0.05)",
@@ -267,7 +267,7 @@ CLAIMS = [
         ),
         agreement=EQUAL,
         cases=_identity_cases,
-        source="branching_walk.md C1; exponential_races.md C5",
+        source="branching_walk.md (acceptance identity); exponential_races.md (tree value)",
     ),
     Claim(
         id="trees.accepted_law",
@@ -278,7 +278,7 @@ CLAIMS = [
         ),
         agreement=DISTRIBUTION,
         cases=_law_cases,
-        source="branching_walk.md C1",
+        source="branching_walk.md (acceptance identity)",
     ),
     Claim(
         id="trees.optimal_is_brute_force_max",
@@ -290,7 +290,7 @@ CLAIMS = [
         ),
         agreement=EQUAL,
         cases=_brute_force_cases,
-        source="exponential_races.md C5; branching_walk.md C2; Sequoia arXiv 2402.12374",
+        source="exponential_races.md, branching_walk.md (optimal tree); Sequoia arXiv 2402.12374",
     ),
     Claim(
         id="trees.optimal_upper_bound",
@@ -302,7 +302,7 @@ CLAIMS = [
         ),
         agreement=UPPER,
         cases=_upper_bound_cases,
-        source="branching_walk.md C2, C8",
+        source="branching_walk.md (optimal tree, imperfect-drafter bound)",
     ),
     Claim(
         id="trees.suboptimal_value",
@@ -313,6 +313,6 @@ CLAIMS = [
         ),
         agreement=EQUAL,
         cases=lambda: _upper_bound_cases(tight=True),
-        source="branching_walk.md C1, C8",
+        source="branching_walk.md (acceptance identity, imperfect-drafter bound)",
     ),
 ]

@@ -242,10 +242,3 @@ def option_names(**names: str) -> Iterator[None]:
 def progress_flag(args: argparse.Namespace) -> bool | None:
     """``progress=`` for the simulators: False under ``--no-progress``, else automatic."""
     return False if args.no_progress else None
-
-
-def print_table(head: list[str], rows: list[list[str]]) -> None:
-    """Print a header and rows of text cells, every column right-aligned to its widest cell."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-    for cells in (head, *rows):
-        print("  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)))

@@ -6,8 +6,10 @@ Examples
 single-draft battery (the reference pair and nine edge cases) on the function
 ``speculative`` of that file, prints one row per case (chi-square p-value of the
 output law, acceptance against 1 - TV, the smallest bias the case detects, the
-verdict), the family-wise false-alarm rate and the power line. Exit 0 if every case
-is valid, 1 if any is biased or the sampler failed on one, 2 for bad usage.
+verdict), the family-wise false-alarm rate and the power line; ``--format json``
+gives it as one object (``command``: "audit"), ``--format csv`` the case rows, and
+a table drops the bins (then power) column to fit 100 columns unless ``--wide``. Exit 0
+if every case is valid, 1 if any is biased or the sampler failed on one, 2 for bad usage.
 """
 
 from __future__ import annotations
@@ -15,25 +17,24 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from specbound.commands import progress_flag, read_array
+from specbound.commands import add_random_options, progress_flag, read_array
+from specbound.commands.options import add_format, command_parser
+from specbound.commands.output import emit
 from specbound.errors import InvalidArgumentError
 
 
 def register(subparsers) -> None:
     """Add the ``audit`` subcommand."""
-    p = subparsers.add_parser(
+    p = command_parser(
+        subparsers,
         "audit",
-        help="test a speculative-sampling implementation for losslessness",
-        description=(
-            "Run a sampler on a battery of cases (your laws plus edge cases), test its output "
-            "law against the target's (chi-square, Holm over the battery) and its acceptance "
-            "against the optimum; state the power. Exit 0 valid, 1 biased or failed, 2 usage."
-        ),
+        "test a speculative-sampling implementation for losslessness",
+        "Run a sampler on a battery of cases (your laws plus edge cases), test its output "
+        "law against the target's (chi-square, Holm over the battery) and its acceptance "
+        "against the optimum; state the power. Exit 0 valid, 1 biased or failed, 2 usage.",
     )
     p.add_argument(
         "target",
@@ -47,7 +48,11 @@ def register(subparsers) -> None:
         help="sampler signature (default single; see specbound.simulations.audit.kinds)",
     )
     p.add_argument(
-        "--drafts", type=int, default=2, help="K drafts (multi), tree branching (default 2)"
+        "--drafts",
+        type=int,
+        default=2,
+        metavar="K",
+        help="K drafts (multi), tree branching (default 2)",
     )
     p.add_argument("--gamma", type=int, default=3, help="drafted tokens of a chain (default 3)")
     size = p.add_mutually_exclusive_group()
@@ -67,14 +72,8 @@ def register(subparsers) -> None:
     )
     p.add_argument("--target-law", default=None, help="your target law or kernel (a case)")
     p.add_argument("--draft-law", default=None, help="your draft law(s) or kernel (a case)")
-    p.add_argument(
-        "--format",
-        choices=("table", "json"),
-        default="table",
-        help="output format (default table)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_random_options(p)
+    add_format(p)
     p.set_defaults(func=run)
 
 
@@ -140,9 +139,6 @@ def run(args: argparse.Namespace) -> int:
         progress=progress_flag(args),
         name=args.target,
     )
-    if args.format == "json":
-        json.dump(result.to_dict(), sys.stdout, indent=2)
-        print()
-    else:
-        print(result.format_table())
+    data = {"command": "audit", **result.to_dict()}
+    emit(args, data, result.columns(), result.rows(), [result.heading()], result.footer())
     return 0 if result.passed else 1

@@ -111,18 +111,29 @@ def add_drafts(
 
 
 def add_format(
-    parser: argparse.ArgumentParser, formats: Sequence[str] = TABLE_FORMATS, wide: bool = True
+    parser: argparse.ArgumentParser,
+    formats: Sequence[str] = TABLE_FORMATS,
+    wide: bool = True,
+    out: bool = True,
 ) -> None:
-    """Add ``--format``, ``--out`` (write there instead of stdout) and ``--wide``."""
+    """Add ``--format``, ``--out`` (write there instead of stdout, when ``out``) and ``--wide``.
+
+    A command whose ``--out`` means something else (``pair``: a report directory)
+    passes ``out=False`` and adds its own.
+    """
     parser.add_argument(
         "--format",
         choices=tuple(formats),
         default="table",
         help="output: a table for eyes, or JSON / CSV for programs (schemas in the README)",
     )
-    parser.add_argument(
-        "--out", default=None, metavar="FILE", help="write the output to FILE instead of stdout"
-    )
+    if out:
+        parser.add_argument(
+            "--out",
+            default=None,
+            metavar="FILE",
+            help="write the output to FILE instead of stdout",
+        )
     if wide:
         parser.add_argument(
             "--wide", action="store_true", help="every column, even past 100 characters"

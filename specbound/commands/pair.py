@@ -4,7 +4,9 @@ Reads two models' outputs over the same text (:func:`specbound.pairs.load_pair`)
 applies each model's sampling settings, and reports acceptance, chains, K drafts,
 ERSD alpha(1), entropy moments, the positional acceptance vector with its best tree,
 and the speed-of-light curve (:func:`specbound.pairs.analyse_pair`). ``--out DIR``
-writes ``pair.json``, ``pair.md`` and figures, each atomically.
+writes ``pair.json``, ``pair.md`` and figures, each atomically; ``--format``
+(table, json with a ``command`` key, csv of the (quantity, value) rows) chooses what
+is printed.
 """
 
 from __future__ import annotations
@@ -14,20 +16,24 @@ import json
 import tempfile
 from pathlib import Path
 
-from specbound.commands import positive_int_list, print_table, progress_flag
+from specbound.commands import add_random_options, positive_int_list, progress_flag
+from specbound.commands.options import add_budget, add_drafts, add_format, command_parser
+from specbound.commands.output import Column, emit
 from specbound.errors import InvalidArgumentError
 
 
 def register(subparsers) -> None:
     """Add ``specbound pair``."""
-    p = subparsers.add_parser(
+    p = command_parser(
+        subparsers,
         "pair",
-        help="exact quantities of a target/draft model pair from their outputs",
-        description="Analyse two models' outputs over the same positions (logits or "
-        "probabilities; .npy, .npz, .safetensors files or directories of shards). Sampling "
-        "settings apply to both models (draft options override for the draft) in the order "
-        "temperature, top-k, top-p, min-p. --example text|synthetic writes and analyses the "
-        "shipped real-text pair or a seeded 128k-token synthetic pair.",
+        "exact quantities of a target/draft model pair from their outputs",
+        "Analyse two models' outputs over the same positions (logits or probabilities; "
+        ".npy, .npz, .safetensors files or directories of shards). Sampling settings apply "
+        "to both models (draft options override for the draft) in the order temperature, "
+        "top-k, top-p, min-p. --example text|synthetic writes and analyses the shipped "
+        "real-text pair or a seeded 128k-token synthetic pair. --out DIR writes pair.json, "
+        "pair.md and figures (the report); --format chooses what is printed.",
     )
     p.add_argument("--target", help="target model outputs: file or directory of shards")
     p.add_argument("--draft", help="draft model outputs: file or directory of shards")
@@ -36,14 +42,18 @@ def register(subparsers) -> None:
         choices=("text", "synthetic"),
         help="write this example pair (under DIR/inputs with --out) and analyse it",
     )
-    p.add_argument("--vocab", type=int, default=None, help="example vocabulary size")
-    p.add_argument("--positions", type=int, default=None, help="example positions")
-    p.add_argument("--kind", choices=("logits", "probs"), default="logits")
+    p.add_argument(
+        "--vocab", type=int, default=None, help="example vocabulary size (default 1000 / 131072)"
+    )
+    p.add_argument(
+        "--positions", type=int, default=None, help="example positions (default 2000 / 128)"
+    )
+    p.add_argument("--kind", choices=("logits", "probs"), default="logits", help="input kind")
     p.add_argument("--key", default=None, help="tensor name in .npz/.safetensors files")
     p.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (default 1)")
-    p.add_argument("--top-k", type=int, default=None)
-    p.add_argument("--top-p", type=float, default=None)
-    p.add_argument("--min-p", type=float, default=None)
+    p.add_argument("--top-k", type=int, default=None, help="keep the k likeliest tokens")
+    p.add_argument("--top-p", type=float, default=None, help="nucleus: keep mass top_p")
+    p.add_argument("--min-p", type=float, default=None, help="drop tokens below min_p x max")
     for opt in ("temperature", "top-k", "top-p", "min-p"):
         p.add_argument(
             f"--draft-{opt}",
@@ -51,20 +61,38 @@ def register(subparsers) -> None:
             default=None,
             help=f"the draft's {opt} (default: the target's)",
         )
-    p.add_argument("--drafts", default="1,2,4,8", help="K values of identical drafts")
-    p.add_argument("--budget", default=",".join(str(2**i) for i in range(11)), help="tree budgets")
-    p.add_argument("--candidates", type=int, default=None, help="positional vector length")
+    add_drafts(p, "comma-separated numbers K of identical drafts", "1,2,4,8")
+    add_budget(
+        p,
+        "comma-separated tree budgets (drafted nodes)",
+        ",".join(str(2**i) for i in range(11)),
+    )
+    p.add_argument(
+        "--candidates", type=int, default=None, help="positional vector length (default: auto)"
+    )
     p.add_argument(
         "--environments",
         type=int,
         default=8,
         help="environments of the speed-of-light optimal-tree mean (0: bound only)",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--out", default=None, help="write pair.json, pair.md and figures here")
+    add_random_options(p)
+    add_format(p, out=False)
+    p.add_argument(
+        "--out",
+        dest="report",
+        default=None,
+        metavar="DIR",
+        help="write the report (pair.json, pair.md and figures) to DIR",
+    )
     p.set_defaults(func=run)
+
+
+#: Columns of the terminal table and of ``--format csv``.
+COLUMNS = (Column("quantity", "quantity", left=True), Column("value", "value", left=True))
+
+#: Longest value cell of the table without ``--wide``.
+CELL = 48
 
 
 def _inputs(args: argparse.Namespace, scratch: Path) -> tuple:
@@ -76,7 +104,7 @@ def _inputs(args: argparse.Namespace, scratch: Path) -> tuple:
         return args.target, args.draft
     if args.target or args.draft:
         raise InvalidArgumentError("example: give either --example or --target/--draft")
-    base = Path(args.out) / "inputs" if args.out else scratch
+    base = Path(args.report) / "inputs" if args.report else scratch
     if args.example == "text":
         return write_text_pair(base, args.vocab or 1000, args.positions or 2000)
     return write_synthetic_pair(base, args.vocab or 131_072, args.positions or 128, args.seed)
@@ -133,13 +161,15 @@ def run(args: argparse.Namespace) -> int:
             progress=progress_flag(args),
         )
         doc = analysis.to_dict()
-    if args.format == "json":
-        print(json.dumps(doc, allow_nan=False))
-    else:
-        print(pair.describe())
-        print_table(["quantity", "value"], summary_rows(doc))
-    if args.out:
-        for path in write_report(Path(args.out), doc, pair.describe()):
-            if args.format == "table":
-                print(f"wrote {path}")
+    written = write_report(Path(args.report), doc, pair.describe()) if args.report else []
+    rows = [{"quantity": q, "value": v} for q, v in summary_rows(doc)]
+    if args.format == "table" and not args.wide:
+        rows = [{**r, "value": _short(r["value"])} for r in rows]
+    notes = [f"wrote {path}" for path in written]
+    emit(args, {"command": "pair", **doc}, COLUMNS, rows, [pair.describe()], notes)
     return 0
+
+
+def _short(cell: str) -> str:
+    """``cell`` cut to :data:`CELL` characters (ending in "...; --wide") when longer."""
+    return cell if len(cell) <= CELL else cell[: CELL - 12] + "... (--wide)"

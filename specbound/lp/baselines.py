@@ -1,4 +1,4 @@
-"""Exact acceptance of the standard multi-draft baselines (theory note section 5).
+"""Exact acceptance of the standard multi-draft baselines (``theory/multidraft.md`` section 5).
 
 Every scheme outputs a token distributed exactly as the target p; "accepted" means the
 scheme's procedure accepted one of the K draft tokens X_k ~ q_k (independent).

@@ -1,4 +1,4 @@
-"""The multi-draft coupling LP in cvxpy (Khisti et al., arXiv 2410.18234; theory note C1).
+"""The multi-draft coupling LP in cvxpy (Khisti et al., arXiv 2410.18234; the coupling-LP oracle).
 
 K independent draft tokens X = (X_1..X_K), X_k ~ q_k, and an output token Y ~ p (the
 target). A selection rule is a joint law pi(x, y) on Omega^K x Omega with marginals

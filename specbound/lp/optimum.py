@@ -9,13 +9,13 @@ tuples -> tokens -> sink, token capacity p):
           = 1 + \\min_T f(T), \\qquad f(T) = p(T) - \\prod_k q_k(T).
 
 For K = 2 identical drafts this is the paper's two-draft theorem; the general-K form
-settles the paper's conjecture with exponent K (theory note C3).
+settles the paper's conjecture with exponent K (the min-cut closed form).
 
 Three exact methods, chosen by ``method="auto"``:
 
 * ``"prefix"`` (identical drafts, O(n log n)): sort tokens by p(i)/q(i) (q(i) = 0
-  last); a minimiser of f is a prefix of that order, because x -> x^K is convex (theory
-  note C5). Ties in the ratio never matter: on a tie group f is concave in q(S).
+  last); a minimiser of f is a prefix of that order, because x -> x^K is convex (the
+  prefix scan). Ties in the ratio never matter: on a tie group f is concave in q(S).
 * ``"minnorm"`` (any drafts): f is submodular (a modular term minus a product of
   non-negative modular functions, which is supermodular). It is minimised by the
   Fujishige-Wolfe minimum-norm-point algorithm over the base polytope B(f), whose
@@ -172,7 +172,7 @@ def ratio_order(ratio: np.ndarray) -> np.ndarray:
 
 
 def prefix_optimum(p: np.ndarray, q: np.ndarray, k: int) -> Optimum:
-    """P* for K = ``k`` identical drafts q by the prefix scan (theory note C5), O(n log n).
+    """P* for K = ``k`` identical drafts q by the prefix scan, O(n log n).
 
     Tokens sorted by increasing p(i)/q(i), q(i) = 0 last; with T_m the first m,
     P* = min_{m=0..n} [p(T_m) + 1 - q(T_m)^K].

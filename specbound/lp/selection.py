@@ -1,6 +1,6 @@
 """Importance-weighted selection rules: the canonical decomposition and plain importance sampling.
 
-Khisti et al. (arXiv 2410.18234), theory note C2. A two-step rule first selects one of
+Khisti et al. (arXiv 2410.18234): the canonical decomposition. A two-step rule first selects one of
 the K draft tokens -- position k of the tuple x with probability beta_k(x) -- and then
 runs single-draft speculative sampling on the selected token with draft law q_I (its
 exact law) and target p:
@@ -14,7 +14,7 @@ The output is exactly p for any beta. Two choices of beta are built here:
   beta_y(x) = pi(x, y) / Q(x) for y in set(x) (split evenly over repeated positions),
   left-over mass on position 1. Then q_I >= a(y) = sum_x pi(x, y) 1[y in set(x)]
   and a <= p, so sum_y min(p, q_I) >= P*: the canonical decomposition attains the
-  optimum (the paper's theorem; proof in the theory note).
+  optimum (the paper's theorem; proof in ``theory/multidraft.md``).
 * :func:`importance_weighted_rule`: self-normalised importance weights
   beta_k(x) proportional to p(x_k) / q_k(x_k) (position 1 when all weights vanish),
   a training-free baseline.

@@ -1,8 +1,8 @@
 """The truncated LP for two drafts and the pairwise tournament for K > 2.
 
 Khisti et al. (arXiv 2410.18234) propose a truncated LP as a practical selection rule;
-its exact form was not available, so this is the reconstruction of theory note C6/C7
-(as implemented here).
+its exact form was not available, so this is the reconstruction of ``theory/multidraft.md``
+(truncated LP and tournament, as implemented here).
 
 Two drafts X_1 ~ q_1, X_2 ~ q_2. Tokens get the priority key p(i) - q_1(i) q_2(i)
 (stable sort, decreasing; rank o(i) = 0, 1, ...); Omega_1 = the s highest-priority
@@ -20,7 +20,7 @@ sum_y min(p(y), q_I(y)). With s = n it equals the optimum P* (the canonical
 decomposition needs only these W for K = 2). Loss bound, as implemented here:
 P* - P_trunc <= 1 - q_1(Omega_1) q_2(Omega_1).
 
-K > 2 (tournament, note C7): r_1 = q_1, Y_1 = X_1; for k = 2..K the pair rule of
+K > 2 (pairwise tournament): r_1 = q_1, Y_1 = X_1; for k = 2..K the pair rule of
 (r_{k-1}, q_k) selects Y_k from (Y_{k-1}, X_k) and r_k = its q_I; finally SD with
 draft law r_K. Exact because Y_{k-1} ~ r_{k-1} is independent of X_k; greedy.
 """
@@ -124,7 +124,7 @@ def pair_rule_kernel(p: np.ndarray, q1: np.ndarray, q2: np.ndarray, s: int) -> P
 
 
 def truncated_lp(target: ArrayLike, drafts: ArrayLike, s: int) -> PairRule:
-    """Truncated-LP selection rule for two drafts (theory note C6, as implemented here).
+    """Truncated-LP selection rule for two drafts (as implemented here).
 
     Parameters
     ----------
@@ -164,7 +164,7 @@ def truncated_lp(target: ArrayLike, drafts: ArrayLike, s: int) -> PairRule:
 
 @dataclass(frozen=True)
 class Tournament:
-    """Pairwise tournament of truncated LPs for K drafts (theory note C7).
+    """Pairwise tournament of truncated LPs for K drafts (as implemented here).
 
     Attributes
     ----------

@@ -70,24 +70,36 @@ class RatioSorted:
     qc: np.ndarray
 
 
-def _order_rows(ratio: np.ndarray) -> np.ndarray:
-    if ratio.shape[1] < 4096:
-        return np.argsort(ratio, axis=1)
-    return np.stack([ratio_order(r) for r in ratio])  # packed-key sort, exact
+def _sorted_rows(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
+    """rho, ps, qs, pc, qc of (rows, n) laws; see :class:`RatioSorted`."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = p / q
+    ratio[q == 0] = np.inf
+    if p.shape[1] < 4096:  # short rows: one vectorised argsort for all
+        order = np.argsort(ratio, axis=1)
+    else:
+        order = np.stack([ratio_order(r) for r in ratio])  # packed-key sort, exact
+    ps, qs = np.take_along_axis(p, order, 1), np.take_along_axis(q, order, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = ps / qs  # the same divisions as ratio, read sequentially: no third gather
+    rho[qs == 0] = np.inf
+    pc, qc = np.zeros((p.shape[0], p.shape[1] + 1)), np.zeros((p.shape[0], p.shape[1] + 1))
+    np.cumsum(ps, axis=1, out=pc[:, 1:])
+    np.cumsum(qs, axis=1, out=qc[:, 1:])
+    return rho, ps, qs, pc, qc
 
 
 def sort_by_ratio(target: np.ndarray, draft: np.ndarray) -> RatioSorted:
-    """One sort per row by p/q, shared by alpha(1), the K-draft optimum and a_i (kernel)."""
+    """One sort per row by p/q, shared by alpha(1), the K-draft optimum and a_i (kernel).
+
+    Long rows (>= 4096 tokens) are sorted one at a time, so a row's arrays stay in
+    cache (a 128k-token row is 1 MB per array).
+    """
     p, q = np.atleast_2d(target), np.atleast_2d(draft)
-    ratio = np.full(p.shape, np.inf)
-    np.divide(p, q, out=ratio, where=q > 0)
-    flat = _order_rows(ratio)
-    flat += np.arange(0, p.size, p.shape[1])[:, None]  # one flat index: faster gathers
-    ps, qs, rho = p.ravel()[flat], q.ravel()[flat], ratio.ravel()[flat]
-    zero = np.zeros((p.shape[0], 1))
-    pc = np.concatenate((zero, np.cumsum(ps, axis=1)), axis=1)
-    qc = np.concatenate((zero, np.cumsum(qs, axis=1)), axis=1)
-    return RatioSorted(rho, ps, qs, pc, qc)
+    if p.shape[0] == 1 or p.shape[1] < 4096:
+        return RatioSorted(*_sorted_rows(p, q))
+    parts = [_sorted_rows(p[r : r + 1], q[r : r + 1]) for r in range(p.shape[0])]
+    return RatioSorted(*(np.concatenate(a) for a in zip(*parts, strict=True)))
 
 
 class _SortedRow:
@@ -97,10 +109,17 @@ class _SortedRow:
         self.rho, self.pc, self.qc = s.rho[t], s.pc[t], s.qc[t]
 
     def _at(self, c: np.ndarray) -> np.ndarray:
-        """#{rho <= c} per entry (one search when every c is the same, as at step 2)."""
-        if c.size > 1 and c[0] == c[-1] and np.all(c == c[0]):
-            return np.full(c.shape, np.searchsorted(self.rho, c[0], side="right"))
-        return np.searchsorted(self.rho, c, side="right")
+        """#{rho <= c} per entry, searching only the rho in (min c, max c].
+
+        The window is usually a small part of the row (c = 1 + Z / (1 - q(y)) at
+        step 2); a single count (shape (1,), broadcast) when it holds no rho.
+        """
+        if c.size == 1:
+            return np.searchsorted(self.rho, c, side="right")
+        lo, hi = np.searchsorted(self.rho, (c.min(), c.max()), side="right")
+        if lo == hi:
+            return np.array([lo])
+        return lo + np.searchsorted(self.rho[lo:hi], c, side="right")
 
     def mass(self, c: np.ndarray) -> np.ndarray:
         """Z(c) = sum (p - c q)^+ = P(rho > c) - c Q(rho > c)."""
@@ -114,10 +133,17 @@ class _SortedRow:
         ok = z > 0
         b = c + np.where(ok, z, 0.0) * s
         ib = self._at(b)
-        safe = np.where(ok, z, 1.0)
-        mid = ((self.pc[ib] - self.pc[ic]) - c * (self.qc[ib] - self.qc[ic])) / safe
-        tail = s * (self.qc[-1] - self.qc[ib])
-        return np.where(ok, np.clip(mid + tail, 0.0, 1.0), 0.0)
+        qb = self.qc[ib]
+        # mid = (P(c, b] - c Q(c, b]) / Z, plus tail = s Q(rho > b)
+        mid = ((self.pc[ib] - self.pc[ic]) - c * (qb - self.qc[ic])) / np.where(ok, z, 1.0)
+        val = mid + s * (self.qc[-1] - qb)
+        np.clip(val, 0.0, 1.0, out=val)
+        return val if ok.all() else np.where(ok, val, 0.0)
+
+
+def _take(a: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """a[h], or ``a`` itself when it holds one value shared by every history (broadcast)."""
+    return a if a.size == 1 else a[h]
 
 
 def _row_vector(
@@ -129,7 +155,6 @@ def _row_vector(
     c = np.zeros(1)  # residual threshold
     z = np.ones(1)  # Z(c)
     m = np.zeros(1)  # drafted draft mass
-    drafted = np.zeros((1, 0), dtype=np.int64)
     for i in range(k):
         s = 1.0 / np.maximum(1.0 - m, 1e-300)
         out[i] = float(np.sum(w * row.accept(c, z, s)))
@@ -140,16 +165,25 @@ def _row_vector(
                 f"candidates: {k} candidates need {w.size} x {p.size} (history, token) "
                 f"cells at step {i + 1}, more than {max_cells}; ask for fewer candidates"
             )
+        if i == 0:  # at the root r = p and q_1 = q (c = 0, Z = 1, s = 1, m = 0): y with
+            rej = q - p  # q(y) > p(y) is rejected w.p. q(y) - p(y); c becomes 1
+            y = np.flatnonzero(rej > 0)
+            if y.size == 0:
+                break
+            w, c, m, drafted = rej[y], np.ones(1), q[y], y[:, None]
+            z = row.mass(c)
+            continue
         safe = np.where(z > 0, z, 1.0)[:, None]
         resid = np.maximum(p[None, :] - c[:, None] * q[None, :], 0.0) / safe
         rej = np.maximum(s[:, None] * q[None, :] - resid, 0.0)
         rej[np.arange(w.size)[:, None], drafted] = 0.0  # drafted tokens: q_i = 0
         rej[(z <= 0) | (m >= 1.0)] = 0.0
-        h, y = np.nonzero(rej > 0)
-        if h.size == 0:
+        flat = np.flatnonzero(rej > 0)  # much faster than the 2-D np.nonzero
+        if flat.size == 0:
             break
-        w = w[h] * rej[h, y]
-        c = c[h] + z[h] * s[h]
+        h, y = np.divmod(flat, p.size)
+        w = w[h] * rej.ravel()[flat]
+        c = _take(c, h) + _take(z, h) * s[h]  # c and Z: one value after the root
         m = m[h] + q[y]
         z = row.mass(c)
         drafted = np.concatenate([drafted[h], y[:, None]], axis=1)

@@ -242,19 +242,41 @@ def process_logits(
     if settings.temperature != 1.0:
         t = work(settings.temperature)
         z, zmax = z / t, zmax / t
-    e = np.exp(z - zmax)
     floor, kept = None, None
     if settings.top_k is not None and settings.top_k < n:
         floor, kept = _top_k(z, settings.top_k)
-    if settings.top_p is not None and settings.top_p < 1.0:
+    top_p = settings.top_p is not None and settings.top_p < 1.0
+    e = None if kept is not None else np.exp(z - zmax)  # top-k: exp of survivors only
+    if top_p:
         floor = _top_p(z, zmax, e, kept, settings.top_p)
     if settings.min_p:
         low = zmax + work(np.log(settings.min_p))
         floor = low if floor is None else np.maximum(floor, low)
     if floor is not None:
-        e[z < floor] = 0.0
+        keep = z >= floor
+        if 8 * np.count_nonzero(keep) < keep.size:
+            return _survivors(z, zmax, keep, e)
+        e = np.exp(z - zmax) if e is None else e
+        e[~keep] = 0.0
     # one pass: widen to float64 and divide by the float64 total
     return np.multiply(e, 1.0 / e.sum(axis=1, keepdims=True, dtype=np.float64), dtype=np.float64)
+
+
+def _survivors(z: np.ndarray, zmax: np.ndarray, keep: np.ndarray, e) -> np.ndarray:
+    """The float64 laws of the tokens ``keep`` (few), exp(z - max z) renormalised.
+
+    Only the survivors are exponentiated (when ``e`` is None), summed in float64 and
+    written into a zero float64 array: a truncation to a few tokens costs a
+    comparison pass, not an exponential and a float64 pass over the vocabulary.
+    """
+    flat = np.flatnonzero(keep)  # much faster than the 2-D np.nonzero
+    rows = flat // z.shape[1]
+    w = np.exp(z.ravel()[flat] - zmax[rows, 0]) if e is None else e.ravel()[flat]
+    w = w.astype(np.float64)
+    total = np.bincount(rows, weights=w, minlength=z.shape[0])
+    out = np.zeros(z.shape)
+    out.ravel()[flat] = w * (1.0 / total)[rows]
+    return out
 
 
 def process_probs(

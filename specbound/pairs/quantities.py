@@ -47,8 +47,9 @@ def acceptance_rows(target: np.ndarray, draft: np.ndarray) -> np.ndarray:
 
 def entropy_rows(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row H(p) = -sum p ln p and sum p ln^2 p (nats, nats^2; 0 ln 0 = 0) (kernel)."""
-    logp = np.zeros(target.shape)
-    np.log(target, out=logp, where=target > 0)
+    # ln max(p, smallest subnormal) = ln p for p > 0 and is finite at p = 0, where
+    # p ln p = 0: exact, and faster than a masked log
+    logp = np.log(np.maximum(target, np.finfo(np.float64).smallest_subnormal))
     plog = target * logp
     return -plog.sum(axis=-1), (plog * logp).sum(axis=-1)
 

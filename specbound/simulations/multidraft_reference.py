@@ -10,9 +10,9 @@ cancel out. Each returns ``(tokens, accepted)`` for ``size`` independent trials.
   2305.09781), residuals computed round by round.
 * :func:`spectr_reference`: SpecTr K-SEQ (Sun et al., arXiv 2310.15141), rho found as
   the smallest rho >= 1 whose residual is a measure (bisection on the residual itself).
-* :func:`tournament_reference`: the pairwise tournament of truncated LPs (theory note
-  C7): the pair rules' selection, then speculative sampling against the law of the
-  selected token propagated here rule by rule (:func:`pair_selected_law`).
+* :func:`tournament_reference`: the pairwise tournament of truncated LPs (the
+  multi-draft note's tournament): the pair rules' selection, then speculative sampling
+  against the law of the selected token propagated here rule by rule (:func:`pair_selected_law`).
 * :func:`selection_reference`: a two-step scheme (Khisti et al., arXiv 2410.18234) with
   a given per-tuple selection (the canonical LP's) or importance weights p(x_k)/q_k(x_k)
   computed here; q_I is the law of the selected token, by enumerating the n^K tuples.

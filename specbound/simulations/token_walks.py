@@ -1,8 +1,8 @@
 """Verifier walks that run the real verification at every node of a draft tree.
 
 The acceptance identity E[X | T] = sum of path probabilities (Pankratov & Alistarh,
-arXiv 2512.11718, C1; Kobus & Gunduz, arXiv 2504.15475, C5) is checked here against
-walks that never read a path or edge probability: at each node the verifier runs
+arXiv 2512.11718; Kobus & Gunduz, arXiv 2504.15475, tree value) is checked here
+against walks that never read a path or edge probability: at each node the verifier runs
 the real algorithm on the node's laws and moves to the drafted child it lands on.
 
 * :func:`law_outcomes`: the target draws a token x from the node's own next-token

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from specbound.distributions import SUM_TOLERANCE, _as_float_array
+from specbound.distributions import _read_float_array, sum_tolerance
 from specbound.errors import InvalidArgumentError
 
 __all__ = ["as_acceptance"]
@@ -28,7 +28,8 @@ def as_acceptance(
     acceptance : (m,) array_like
         ``acceptance[r]`` is the probability that the child of rank ``r`` of a node
         is the accepted one. Entries must be finite, in [0, 1], and sum to at most
-        ``1 + 1e-9`` (disjoint events).
+        1 + :func:`~specbound.distributions.sum_tolerance` of their dtype and size
+        (disjoint events; 1e-9 for float64, ~1e-6 for a short float32 vector).
     name : str
         Argument name used in error messages.
     require_sorted : bool
@@ -40,7 +41,7 @@ def as_acceptance(
         If the vector is not 1-D, empty, not finite, has an entry outside [0, 1],
         sums to more than 1, or (``require_sorted``) is not non-increasing.
     """
-    arr = _as_float_array(acceptance, name)
+    arr, dtype = _read_float_array(acceptance, name)
     if arr.ndim != 1:
         raise InvalidArgumentError(f"{name}: must be 1-D, got shape {arr.shape}")
     if arr.size == 0:
@@ -54,10 +55,11 @@ def as_acceptance(
             f"{name}: entries must lie in [0, 1], got {float(arr[i])!r} at [{i}]"
         )
     total = float(arr.sum())
-    if total > 1 + SUM_TOLERANCE:
+    tol = sum_tolerance(dtype, arr.size)
+    if total > 1 + tol:
         raise InvalidArgumentError(
             f"{name}: entries are probabilities of disjoint events and must sum to at most 1, "
-            f"got sum {total!r}"
+            f"got sum {total!r} (tolerance {tol:.2g} for {arr.size} entries of {dtype})"
         )
     if require_sorted:
         up = np.flatnonzero(np.diff(arr) > 0)

@@ -31,6 +31,11 @@ Exact computations
 
   a 1-D integral of a Poisson-binomial pmf (the rank-law integral with e = p(x) tau).
   alpha(1) = sum_x p(x) / (1 + Lambda_x), Lambda_x = sum_y lambda_xy, in closed form.
+  At vocabulary scale (:func:`rank_distribution_head`, issue 18): alpha(1..R) with a
+  proved bound on the summed absolute error, by Gauss-Laguerre quadrature of
+  int e^{-(1 + Lambda_x) tau} e_{r-1}(e^{tau lambda_x.} - 1) d tau per target token,
+  node values from moment sums shared by all x in c = p/q order; lambda_xy depends on
+  x only through c_x. :func:`rank_distribution` uses it (R = n for the full law).
 * Exact rationals of the whole law for small n (:func:`rank_distribution_exact`):
   expanding the Poisson-binomial generating function over subsets A of the tokens
   that can precede x gives alpha's generating function
@@ -42,7 +47,7 @@ Exact computations
   information bracket D(p||q~) <= H[R], E[ln R] <= D(p||q) + 1/e + ln 2
   (:func:`information_bracket`).
 
-Refinements of the theory note (found while testing, as implemented here)
+Refinements of ``theory/exponential_races.md`` (found while testing, as implemented here)
 -------------------------------------------------------------------------
 * alpha(r) need not be non-increasing in r (e.g. when q puts mass on tokens with
   p = 0, which arrive early but never win). ERSD may draft any set of ranks of the
@@ -55,8 +60,12 @@ Refinements of the theory note (found while testing, as implemented here)
 
 Modules
 -------
-* :mod:`~specbound.bounds.exponential_races.rank_law`: alpha(1) in closed form and the
-  rank law by quadrature.
+* :mod:`~specbound.bounds.exponential_races.alpha_one`: alpha(1) in closed form.
+* :mod:`~specbound.bounds.exponential_races.rank_law`: the rank law (dispatch: exact
+  rationals for n <= 8, the certified head, or the older quadrature).
+* :mod:`~specbound.bounds.exponential_races.rank_law_head` (with
+  :mod:`~specbound.bounds.exponential_races.rank_law_head_bounds`): alpha(1..R) at
+  vocabulary scale with a rigorous bound on the absolute error.
 * :mod:`~specbound.bounds.exponential_races.rank_law_exact`: the same as exact rationals.
 * :mod:`~specbound.bounds.exponential_races.entropy_bound`: H[R], the entropy bound and the
   entropy identity.
@@ -65,6 +74,10 @@ Modules
 * :mod:`~specbound.bounds.exponential_races.gsd`: the GSD positional vectors and trees.
 """
 
+from specbound.bounds.exponential_races.alpha_one import (
+    _alpha_one_denominators as _alpha_one_denominators,
+)
+from specbound.bounds.exponential_races.alpha_one import alpha_one
 from specbound.bounds.exponential_races.entropy_bound import (
     bound_from_rank_law,
     rank_entropy,
@@ -81,13 +94,14 @@ from specbound.bounds.exponential_races.information import (
     draft_position_laws,
     information_bracket,
 )
-from specbound.bounds.exponential_races.rank_law import (
-    _alpha_one_denominators as _alpha_one_denominators,
-)
-from specbound.bounds.exponential_races.rank_law import alpha_one, rank_distribution
+from specbound.bounds.exponential_races.rank_law import rank_distribution
 from specbound.bounds.exponential_races.rank_law_exact import (
     alpha_one_exact,
     rank_distribution_exact,
+)
+from specbound.bounds.exponential_races.rank_law_head import (
+    RankLawHead,
+    rank_distribution_head,
 )
 from specbound.bounds.exponential_races.trees import (
     chain_limit,
@@ -98,6 +112,7 @@ from specbound.bounds.exponential_races.trees import (
 )
 
 __all__ = [
+    "RankLawHead",
     "alpha_one",
     "alpha_one_exact",
     "bound_from_rank_law",
@@ -113,6 +128,7 @@ __all__ = [
     "information_bracket",
     "rank_distribution",
     "rank_distribution_exact",
+    "rank_distribution_head",
     "rank_entropy",
     "rank_entropy_lower_bound",
     "tokens_per_step_bound",

@@ -1,6 +1,6 @@
 """Entropy of the ERSD rank law and the tokens-per-step bound (ln n + ln(k+1)) / H[R].
 
-Kobus & Gunduz, arXiv 2504.15475 (note C6, as implemented): G is a stopping time of
+Kobus & Gunduz, arXiv 2504.15475 (the ERSD entropy bound, as implemented): G is a stopping time of
 the i.i.d. rank stream, so E[G] H[R] = H(N) + H(R_last | N) (:func:`tree_entropy_identity`)
 and E[G] <= (ln n + ln(k + 1)) / H[R] for any k-node tree. Entropies in nats; E[G] in
 tokens per target call.
@@ -55,7 +55,7 @@ def tokens_per_step_bound(
 
     .. math:: E[G] \\le \\frac{\\ln n + \\ln(k+1)}{H[R]}
 
-    (C6 of the theory note, the channel-simulation bound of Kobus & Gunduz, arXiv
+    (the ERSD entropy bound, the channel-simulation bound of Kobus & Gunduz, arXiv
     2504.15475, as implemented here). Proof: G is a stopping time of the i.i.d. rank
     stream, so E[G] H[R] = H(N) + H(R_last | N) (Wald's identity for entropy;
     :func:`tree_entropy_identity`), N = last node reached (k + 1 values), R_last = the
@@ -87,7 +87,7 @@ def tokens_per_step_bound(
 
 
 def bound_from_rank_law(rank_law: ArrayLike, k: int, n: int | None = None) -> float:
-    """The C6 bound (ln n + ln(k + 1)) / H[R] from a rank law; n defaults to len(rank_law).
+    """The ERSD entropy bound (ln n + ln(k + 1)) / H[R] of a rank law; n defaults to len(rank_law).
 
     Examples
     --------

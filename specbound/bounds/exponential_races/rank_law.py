@@ -1,4 +1,4 @@
-"""The ERSD rank law: alpha(1) in closed form and alpha(r) by 1-D quadrature.
+"""The ERSD rank law: exact for small n, the certified head, or 1-D quadrature.
 
 Kobus & Gunduz, arXiv 2504.15475 (notes C2, C3 of ``theory/exponential_races.md``, as
 implemented). With shared clocks W_x ~ Exp(1), R is the position of the target's race
@@ -9,81 +9,17 @@ P(R = r), r = 1..n, a probability per rank. See the package docstring for the in
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from specbound.bounds.exponential_races._inputs import _pair
+from specbound.bounds.exponential_races.alpha_one import alpha_one
+from specbound.bounds.exponential_races.rank_law_exact import rank_distribution_exact
+from specbound.bounds.exponential_races.rank_law_head import rank_distribution_head
 from specbound.distributions import check_int, check_real
 from specbound.errors import InvalidArgumentError
-
-# ----------------------------------------------------------------------------- alpha(1)
-
-
-def _sorted_denominators(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kernel: sort order by rho = p/q and 1 + Lambda_x = c_x Q_<(c_x) + P_>=(c_x) per position.
-
-    No binary search: the query points are the sorted values themselves, so Q_< and
-    P_>= are read at the first index of each run of equal rho. O(n log n) (the sort).
-    Entries for tokens with p(x) q(x) = 0 are meaningless (masked by the callers).
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(q > 0, p / np.where(q > 0, q, 1.0), np.inf)
-    order = np.argsort(rho)
-    rs = rho[order]
-    ps, qs = p[order], q[order]
-    cum_q = np.concatenate(([0.0], np.cumsum(qs)))
-    suf_p = np.concatenate((np.cumsum(ps[::-1])[::-1], [0.0]))
-    idx = np.arange(rs.size)
-    new_run = np.concatenate(([True], rs[1:] != rs[:-1]))
-    first = np.maximum.accumulate(np.where(new_run, idx, 0))  # #{y : rho_y < rho_x}
-    with np.errstate(invalid="ignore"):
-        den = rs * cum_q[first] + suf_p[first]
-    return order, den
-
-
-def _alpha_one_denominators(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The tokens x with p, q > 0 and their 1 + Lambda_x = sum_y max(p(y), c_x q(y))."""
-    order, den = _sorted_denominators(p, q)
-    full = np.empty(p.size)
-    full[order] = den
-    xs = np.flatnonzero((p > 0) & (q > 0))
-    return xs, full[xs]
-
-
-def alpha_one(target: ArrayLike, draft: ArrayLike) -> float:
-    """P(R = 1): the probability that the draft race's first arrival wins the target race.
-
-    .. math:: \\alpha(1) = \\sum_{x} \\Big[\\sum_y \\max\\Big(\\frac{p(y)}{p(x)},
-              \\frac{q(y)}{q(x)}\\Big)\\Big]^{-1}
-              = \\sum_{x:\\,p(x)q(x)>0} \\frac{p(x)}{c_x Q_<(c_x) + P_\\ge(c_x)}
-
-    with rho_y = p(y)/q(y) (+inf when q(y) = 0), c_x = rho_x, Q_<(c) = sum of q over
-    rho < c and P_>=(c) = sum of p over rho >= c (note C2; Kobus & Gunduz, arXiv
-    2504.15475; the same coupling as drafter-invariant decoding, arXiv 2408.07978).
-    Cost O(n log n): one sort and prefix sums. Bounds (1 - TV)/(1 + TV) <= alpha(1) <= 1 - TV.
-
-    Parameters
-    ----------
-    target, draft : (n,) array-like
-        Next-token laws p and q.
-
-    Returns
-    -------
-    float
-        A probability (the single-draft acceptance of ERSD).
-
-    Examples
-    --------
-    >>> round(alpha_one([0.5, 0.3, 0.15, 0.05], [0.3, 0.4, 0.2, 0.1]), 6)  # 647/820
-    0.789024
-    """
-    p, q = _pair(target, draft)
-    order, den = _sorted_denominators(p, q)
-    ps = p[order]
-    ok = (ps > 0) & (q[order] > 0)
-    return float(np.clip(np.sum(ps[ok] / den[ok]), 0.0, 1.0))
-
 
 # ----------------------------------------------------------------------------- rank law
 
@@ -145,78 +81,22 @@ def _invert_de(s: float) -> float:
     return t
 
 
-def rank_distribution(
-    target: ArrayLike,
-    draft: ArrayLike,
-    *,
-    max_rank: int | None = None,
-    tol: float = 1e-10,
-) -> np.ndarray:
-    """Law of the rank R of the target's race winner in the draft's arrival order.
+def _quadrature_law(p: np.ndarray, q: np.ndarray, cols: int, tol: float) -> np.ndarray:
+    """The law for ranks <= cols by the double-exponential quadrature over the race time.
 
-    ``alpha[r - 1] = P(R = r)``, r = 1..n; ``alpha[0]`` is the single-draft ERSD
-    acceptance (:func:`alpha_one`). Note C3 of the theory note (Kobus & Gunduz, arXiv
-    2504.15475), as implemented here.
-
-    Method
-    ------
-    alpha(1) = sum_x p(x)/(1 + Lambda_x) exactly. For r >= 2, the 1-D integral over the
-    target's winning time tau ~ Exp(1) (module docstring) is computed with the
-    double-exponential substitution tau = exp(t - e^{-t}/2) and the trapezoidal rule
-    in t, which converges geometrically (the error roughly squares at each halving)
-    for this smooth integrand with double-exponential decay at both ends. The
-    tau-range is [tau_lo, tau_hi], tau_lo = sqrt(2e-3 tol / max_x Lambda_x) and
-    (tau_hi + 1) e^-tau_hi <= tol / 1000: outside it the r >= 2 integrand is below
-    tol / 1000 in total (it is <= tau Lambda_x near 0 and <= tau e^-tau at infinity).
-    The step starts at h = 0.5 and is halved (nested nodes, so the old values are
-    reused) until two successive estimates differ by at most ``tol`` in every rank;
-    the finer estimate is returned. Checked against exact rationals (n <= 7) and
-    against runs at tol = 1e-14.
-
-    At each node the Poisson-binomial pmf of every x is built by the O(n^2) dynamic
-    program, vectorised over x and the nodes, on the counts 0..c-1 only, where c is
-    set by Bernstein's inequality from the largest mean count mu (the dropped upper
-    tail, weighted by the node, totals below tol / 1000; the kept counts are exact).
-
-    Cost: O(n^2 * c * nodes), c <= cols = min(n, max_rank), with about 60-120 nodes:
-    n = 1000 softmax pairs in about 12 s, O(n^3) per node in the worst case (many
-    uncertain counts at once, e.g. Dirichlet(0.3) pairs); use ``max_rank`` (exact for
-    the ranks it keeps) or Monte Carlo (``estimate_rank_distribution``) beyond.
-
-    Parameters
-    ----------
-    target, draft : (n,) array-like
-        Next-token laws p and q (same n).
-    max_rank : int, optional
-        Compute P(R = r) only for r <= max_rank (the others are returned as 0; their
-        total is 1 - sum(alpha)).
-    tol : float
-        Absolute error target per rank (default 1e-10).
-
-    Returns
-    -------
-    (n,) ndarray of float64
-        The rank law; if some token with p > 0 has q = 0, its mass sits at index n_q
-        (rank n_q + 1, never drafted), n_q = #{q > 0}.
+    The integral of the package docstring with tau = exp(t - e^{-t}/2) and the
+    trapezoidal rule in t, halved until two estimates differ by at most ``tol`` in every
+    rank (an error estimate, not a bound); the Poisson-binomial pmf of every x by the
+    O(n^2) dynamic program on the counts below a Bernstein cut (dropped tail below
+    tol / 1000). Builds (n, n) arrays: small n only (the fallback of
+    :func:`rank_distribution` when the certified head's bound is not met).
 
     Raises
     ------
-    InvalidArgumentError
-        Invalid laws, different vocabulary sizes, max_rank < 1, tol outside (0, 1e-3].
     RuntimeError
         If the quadrature does not reach ``tol`` within 8 halvings.
-
-    Examples
-    --------
-    >>> np.round(rank_distribution([0.5, 0.3, 0.15, 0.05], [0.3, 0.4, 0.2, 0.1]), 6)
-    array([0.789024, 0.15525 , 0.047601, 0.008125])
     """
-    p, q = _pair(target, draft)
     n = p.size
-    cols = n if max_rank is None else min(n, check_int(max_rank, "max_rank", 1))
-    tol = check_real(tol, "tol", 0.0, 1e-3)
-    if tol == 0:
-        raise InvalidArgumentError("tol: must be > 0")
     alpha = np.zeros(n)
     nq = int(np.count_nonzero(q > 0))
     if nq < n and nq < cols:
@@ -291,4 +171,96 @@ def rank_distribution(
     else:
         raise RuntimeError(f"rank_distribution: quadrature error {err:.3g} above tol {tol:g}")
     alpha[1:cols_nq] += estimate[1:cols_nq]
+    return alpha
+
+
+def _exact_law(x: np.ndarray) -> list[Fraction]:
+    """The floats of a law as exact rationals, rescaled to sum exactly to 1."""
+    vals = [Fraction(float(v)) for v in x]
+    total = sum(vals, Fraction(0))
+    return [v / total for v in vals]
+
+
+#: Vocabularies up to this size get the exact rational law (2^n terms).
+_EXACT_MAX_N = 8
+#: Beyond this size the (n, n) quadrature is never used (memory); see rank_distribution.
+_QUADRATURE_MAX_N = 3000
+
+
+def rank_distribution(
+    target: ArrayLike,
+    draft: ArrayLike,
+    *,
+    max_rank: int | None = None,
+    tol: float = 1e-10,
+) -> np.ndarray:
+    """Law of the rank R of the target's race winner in the draft's arrival order.
+
+    ``alpha[r - 1] = P(R = r)``, r = 1..n; ``alpha[0]`` is the single-draft ERSD
+    acceptance (:func:`alpha_one`). Note C3 of the theory note (Kobus & Gunduz, arXiv
+    2504.15475), as implemented here.
+
+    Method
+    ------
+    * n <= 8: the exact rational law (:func:`rank_distribution_exact` of the laws read
+      exactly and rescaled to sum 1; the rank law does not change when p or q is
+      scaled), rounded to float.
+    * otherwise the certified head (:func:`rank_distribution_head`, ranks
+      1..max_rank or all n) with error bound ``tol`` on the sum of the absolute
+      errors, hence on each rank. If its proved bound exceeds ``tol`` (inputs where
+      each token is preceded by many comparable rates, e.g. Dirichlet(0.3) pairs) and
+      n <= 3000, the double-exponential quadrature is used instead (per-rank error
+      estimate ``tol``, O(n^2) memory) unless it fails on the float range of extreme
+      inputs; otherwise the head is returned as is (call
+      :func:`rank_distribution_head` to read its bound).
+
+    Cost: the head is O(n log n) plus about (nodes x ranks) per token: n = 1000 softmax
+    pairs, full law, well under a second; n = 128k, max_rank = 64, about a second.
+
+    Parameters
+    ----------
+    target, draft : (n,) array-like
+        Next-token laws p and q (same n).
+    max_rank : int, optional
+        Compute P(R = r) only for r <= max_rank (the others are returned as 0; their
+        total is 1 - sum(alpha)).
+    tol : float
+        Absolute error target (default 1e-10).
+
+    Returns
+    -------
+    (n,) ndarray of float64
+        The rank law; if some token with p > 0 has q = 0, its mass sits at index n_q
+        (rank n_q + 1, never drafted), n_q = #{q > 0}.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Invalid laws, different vocabulary sizes, max_rank < 1, tol outside (0, 1e-3].
+    RuntimeError
+        If the fallback quadrature does not reach ``tol`` within 8 halvings.
+
+    Examples
+    --------
+    >>> np.round(rank_distribution([0.5, 0.3, 0.15, 0.05], [0.3, 0.4, 0.2, 0.1]), 6)
+    array([0.789024, 0.15525 , 0.047601, 0.008125])
+    """
+    p, q = _pair(target, draft)
+    n = p.size
+    cols = n if max_rank is None else min(n, check_int(max_rank, "max_rank", 1))
+    tol = check_real(tol, "tol", 0.0, 1e-3)
+    if tol == 0:
+        raise InvalidArgumentError("tol: must be > 0")
+    alpha = np.zeros(n)
+    if n <= _EXACT_MAX_N:
+        exact = rank_distribution_exact(_exact_law(p), _exact_law(q))
+        alpha[:cols] = [float(v) for v in exact[:cols]]
+        return alpha
+    head = rank_distribution_head(p, q, cols, tol=tol)
+    if head.error_bound > tol and n <= _QUADRATURE_MAX_N:
+        try:
+            return _quadrature_law(p, q, cols, tol)
+        except (ArithmeticError, ValueError):  # its float range (extreme ratios p/q)
+            pass
+    alpha[:cols] = head.law
     return alpha

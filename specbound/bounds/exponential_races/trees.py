@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from specbound.bounds.exponential_races._inputs import _head, _pair
-from specbound.bounds.exponential_races.rank_law import alpha_one, rank_distribution
+from specbound.bounds.exponential_races.alpha_one import alpha_one
+from specbound.bounds.exponential_races.rank_law import rank_distribution
 from specbound.distributions import as_distribution, check_int, check_same_size
 from specbound.errors import InvalidArgumentError
 from specbound.trees import DraftTree, check_tree_size, optimal_tree, tree_value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from specbound.commands.output import Column, number, table
 from specbound.simulations.audit.kinds import KINDS
 from specbound.simulations.audit.power import POWER
 from specbound.simulations.estimate import Estimate
@@ -148,51 +149,67 @@ class AuditResult:
             "cases": cases,
         }
 
-    def format_table(self) -> str:
-        """The case table with the false-alarm, power and verdict lines."""
+    def columns(self) -> tuple[Column, ...]:
+        """Columns of the case table (``bins``, then ``detects TV``, give way to fit)."""
         kind = KINDS[self.kind]
-        head = [
-            "case",
-            "n",
-            "X² p",
-            "bins",
-            f"{kind.measure} ± SE",
-            kind.reference,
-            "detects TV",
-            "verdict",
+        return (
+            Column("case", "case", left=True),
+            Column("n", "n"),
+            Column("pvalue", "X² p", _general(3)),
+            Column("measured", kind.measure, number(4)),
+            Column("measured_se", "± SE", _general(1)),
+            Column("reference", kind.reference, number(4)),
+            Column("detects_tv", "detects TV", _general(2), optional=True),
+            Column("bins", "bins", optional=True),
+            Column("verdict", "verdict", left=True),
+        )
+
+    def rows(self) -> list[dict]:
+        """One row per case: raw values (None where not measured) for the table and CSV."""
+        return [
+            {
+                "case": c.label,
+                "n": c.vocab,
+                "trials": c.trials,
+                "pvalue": None if math.isnan(c.pvalue) else c.pvalue,
+                "bins": c.bins,
+                "measured": None if c.measured is None else c.measured.mean,
+                "measured_se": None if c.measured is None else c.measured.se,
+                "reference": c.reference,
+                "detects_tv": None if math.isnan(c.detectable_tv) else c.detectable_tv,
+                "verdict": c.verdict,
+            }
+            for c in self.cases
         ]
-        rows = []
-        for c in self.cases:
-            m = "-" if c.measured is None else f"{c.measured.mean:.4f} ± {c.measured.se:.1g}"
-            rows.append(
-                [
-                    c.label,
-                    str(c.vocab),
-                    "-" if math.isnan(c.pvalue) else f"{c.pvalue:.3g}",
-                    str(c.bins),
-                    m,
-                    f"{c.reference:.4f}",
-                    "-" if math.isnan(c.detectable_tv) else f"{c.detectable_tv:.2g}",
-                    c.verdict,
-                ]
-            )
-        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-        lines = [
+
+    def heading(self) -> str:
+        """The line above the table: sampler, kind, cases and trials."""
+        return (
             f"audit of {self.sampler} ({self.kind}: "
             f"{len(self.cases)} cases x {self.trials:,} trials"
             + (", one trial per call in a Python loop" if self.per_trial else "")
-            + ")",
-            "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)),
-        ]
-        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows]
+            + ")"
+        )
+
+    def footer(self) -> list[str]:
+        """The lines below the table: false alarms, power, time, verdict."""
         sampler = sum(c.sampler_seconds for c in self.cases)
         total = sum(c.seconds for c in self.cases)
         runs = sum(c.trials for c in self.cases)
         per = f"{1e6 * sampler / runs:.3g} µs per trial" if runs else "no trial ran"
-        lines += [
+        return [
             self.false_alarm_line(),
             self.power_line(),
             f"time: {total:.2f} s ({sampler:.2f} s in the sampler, {per})",
             self.summary(),
         ]
-        return "\n".join(lines)
+
+    def format_table(self, wide: bool = True) -> str:
+        """The case table with the false-alarm, power and verdict lines."""
+        body = table(self.columns(), self.rows(), wide)
+        return "\n".join([self.heading(), body, *self.footer()])
+
+
+def _general(digits: int):
+    """Formatter: ``digits`` significant digits, "-" for None."""
+    return lambda x: "-" if x is None else f"{x:.{digits}g}"
