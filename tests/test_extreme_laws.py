@@ -140,11 +140,6 @@ def test_expected_rejections_in_range(rows):
         assert 0.0 <= r2 <= horizon * (1 + 1e-9) and 1.0 - 1e-9 <= calls <= horizon * (1 + 1e-9)
 
 
-RANK_LAW_HELPER = pytest.mark.xfail(
-    strict=False, reason="rank-law helper: rank_distribution on extreme laws (issue 14)"
-)
-
-
 @EXAMPLES
 @given(law_pairs(), st.integers(1, 64))
 def test_exponential_race_quantities_in_range(pair, k):
@@ -172,7 +167,6 @@ def test_exponential_race_quantities_in_range(pair, k):
         ([1e-130, 1, 0], [1e-88, 1 - 1e-16, 1e-16]),
     ],
 )
-@RANK_LAW_HELPER
 def test_rank_distribution_issue_cases(target, draft):
     from specbound.bounds.exponential_races import rank_distribution
 

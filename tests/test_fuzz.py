@@ -57,7 +57,6 @@ from specbound.trees import optimal_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 MULTIDRAFT = pytest.mark.xfail(strict=False, reason="multi-draft helper (lp/): issue 14")
-RANK_LAW = pytest.mark.xfail(strict=False, reason="rank-law helper: issue 14")
 P2, Q2 = [0.5, 0.5], [0.9, 0.1]
 FLIP, HALF = [[0, 1], [1, 0]], [[0.5, 0.5], [0.5, 0.5]]
 
@@ -368,7 +367,6 @@ def test_api_gives_the_right_value(call, check):
     assert check(call())
 
 
-@RANK_LAW
 @pytest.mark.parametrize(
     ("target", "draft"),
     [([1e-310, 1 - 1e-310], [1 - 1e-310, 1e-310]), ([1e-130, 1, 0], [1e-88, 1 - 1e-16, 1e-16])],
