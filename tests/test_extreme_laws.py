@@ -2,8 +2,7 @@
 
 Every public function with a probability input must return finite values in its valid
 range (or ``inf`` where the docstring says so), never crash. Hypothesis is derandomised
-(tests/conftest.py). Functions owned by other work in progress are marked xfail
-(strict=False) with the owner named, so a fix there turns them green without edits.
+(tests/conftest.py).
 """
 
 from __future__ import annotations
