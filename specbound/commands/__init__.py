@@ -9,6 +9,7 @@ inline or in files, and table printing live here.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "specbound.commands.trees",
     "specbound.commands.branching_walk",
     "specbound.commands.multidraft",
+    "specbound.commands.sweep",
 )
 
 
@@ -138,6 +140,49 @@ def add_random_options(
         parser.add_argument("--simulate", type=int, default=0, metavar=metavar, help=simulate)
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+class _DeprecatedJobs(argparse.Action):
+    """``--jobs N``: the former name of ``--workers``; one deprecation line on stderr."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print("specbound: --jobs is deprecated; use --workers", file=sys.stderr)
+        namespace.workers = values
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def add_executor_options(parser: argparse.ArgumentParser, default_help: str) -> None:
+    """Add ``--workers N`` | ``--scheduler ADDRESS`` (and the deprecated ``--jobs N``).
+
+    ``args.workers`` is None when not given (the command's default: ``default_help``);
+    the two options exclude each other. See :mod:`specbound.simulations.executor`.
+    """
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help=f"local worker processes (default: {default_help}; 1 = this process)",
+    )
+    group.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on the dask.distributed scheduler at ADDRESS (e.g. tcp://host:8786)",
+    )
+    parser.add_argument(
+        "--jobs", type=_workers, action=_DeprecatedJobs, help=argparse.SUPPRESS, metavar="N"
+    )
 
 
 def simulation_size(args: argparse.Namespace, unit: str) -> int:
