@@ -12,8 +12,11 @@ futures. Results do not depend on the back end: every task carries its own seed.
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
@@ -150,7 +153,8 @@ def connect(scheduler: str, timeout: float = CONNECT_TIMEOUT) -> Any:
     ------
     InvalidArgumentError
         Naming the address when dask.distributed is not installed or the scheduler
-        cannot be reached within ``timeout`` seconds.
+        cannot be reached: at once for a refused port, else after about ``timeout``
+        seconds (at most ``timeout`` + 1.5).
     """
     timeout = check_real(timeout, "timeout", 0.0)
     try:
@@ -160,14 +164,30 @@ def connect(scheduler: str, timeout: float = CONNECT_TIMEOUT) -> Any:
             "scheduler: needs the optional package dask[distributed] "
             "(pip install 'specbound[dist]')"
         ) from None
+    deadline = time.monotonic() + timeout
     _refused(scheduler, timeout)
+    left = max(0.5, deadline - time.monotonic())
+    box: queue.Queue = queue.Queue()
+
+    def attempt() -> None:
+        try:
+            box.put(Client(scheduler, timeout=f"{left:.3f}s", set_as_default=False))
+        except Exception as exc:  # reported below, in the calling thread
+            box.put(exc)
+
+    # A port that accepts TCP but never speaks Dask can stall the handshake past the
+    # client's own timeout: wait in a daemon thread and give up on time.
+    threading.Thread(target=attempt, daemon=True).start()
     try:
-        return Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        got = box.get(timeout=left + 1.0)
+    except queue.Empty:
+        got = TimeoutError("no answer")
+    if isinstance(got, Exception):
+        reason = str(got).splitlines()[0] if str(got) else type(got).__name__
         raise InvalidArgumentError(
             f"scheduler: cannot reach {scheduler!r} within {timeout:g} s ({reason[:120]})"
         ) from None
+    return got
 
 
 def open_executor(

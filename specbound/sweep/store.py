@@ -6,9 +6,12 @@ CSV layout (UTF-8)::
     point,<parameters...>,exact,estimate,se,statistic,verdict,samples,<extras...>,error,seconds
     <one row per finished point, in the order points finished>
 
-Each row is written with a single ``write`` of the whole line, then flushed to disk
-(``fsync``), so a run killed at any moment leaves only whole rows, except in the
-rare case of a kill during that one call, which can leave the tail of one line:
+Each row is written with a single ``write`` of the whole line, straight to the
+operating system (no buffer in this process), so a run killed at any moment loses
+no row already written; the file is also flushed to disk (``fsync``) after a row
+once ``sync_every`` seconds (default 1) have passed since the last flush, and at
+the end, so a machine crash loses at most about the last second of rows. A kill
+or crash in the middle of that one ``write`` can leave the head of one line:
 :func:`open_store` drops a last line without its newline when resuming. A point's
 row is written once: resuming skips the ids already in the file. Floats are
 written with ``repr`` (shortest round trip), so the same point gives the same
@@ -27,6 +30,7 @@ import json
 import math
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,13 +84,14 @@ class Store:
     path: Path
     config: SweepConfig
     parquet: Path | None = None
-    fsync: bool = True
+    sync_every: float | None = 1.0
     done: set[str] = field(default_factory=set)
     dropped: int = 0
     _fd: int = -1
+    _synced: float = field(default_factory=time.monotonic)
 
     def append(self, values: list[Any]) -> None:
-        """Write one whole row (one ``write`` call) and flush it to disk."""
+        """Write one whole row (one ``write`` call); ``fsync`` if ``sync_every`` s passed."""
         data = format_row(values).encode()
         if self._fd < 0:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
@@ -94,13 +99,17 @@ class Store:
         if written != len(data):  # a full disk: never leave half a row
             os.ftruncate(self._fd, os.fstat(self._fd).st_size - written)
             raise OSError(f"out: short write to {str(self.path)!r} (disk full?)")
-        if self.fsync:
-            os.fsync(self._fd)
         self.done.add(str(values[0]))
+        now = time.monotonic()
+        if self.sync_every is not None and now - self._synced >= self.sync_every:
+            os.fsync(self._fd)
+            self._synced = now
 
     def close(self) -> None:
-        """Close the file descriptor."""
+        """Flush to disk (unless ``sync_every`` is None) and close the file descriptor."""
         if self._fd >= 0:
+            if self.sync_every is not None:
+                os.fsync(self._fd)
             os.close(self._fd)
             self._fd = -1
 
@@ -163,8 +172,12 @@ def _read_existing(path: Path, config: SweepConfig) -> tuple[set[str], int]:
     return {row[0] for row in csv.reader(lines[1:]) if row}, dropped
 
 
-def open_store(out: str | Path, config: SweepConfig, resume: bool, fsync: bool = True) -> Store:
+def open_store(
+    out: str | Path, config: SweepConfig, resume: bool, sync_every: float | None = 1.0
+) -> Store:
     """Create the output (refusing to overwrite) or reopen it to resume.
+
+    ``sync_every``: seconds between ``fsync`` calls (0: after every row; None: never).
 
     Raises
     ------
@@ -180,7 +193,7 @@ def open_store(out: str | Path, config: SweepConfig, resume: bool, fsync: bool =
             raise InvalidArgumentError(f"out: {str(out)!r} exists; pass --resume or another --out")
         from specbound.sweep.parquet import read_parquet_done
 
-        return Store(path, config, parquet, fsync, read_parquet_done(parquet, config))
+        return Store(path, config, parquet, sync_every, read_parquet_done(parquet, config))
     if path.exists():
         if not resume:
             what = f"a partial run of {str(out)!r} ({path.name})" if parquet else repr(str(out))
@@ -188,14 +201,14 @@ def open_store(out: str | Path, config: SweepConfig, resume: bool, fsync: bool =
         done, dropped = _read_existing(path, config)
         if dropped:
             print(f"specbound: dropped an incomplete last row ({dropped} bytes)", file=sys.stderr)
-        return Store(path, config, parquet, fsync, done, dropped)
+        return Store(path, config, parquet, sync_every, done, dropped)
     if not path.parent.is_dir():
         raise InvalidArgumentError(f"out: directory {str(path.parent)!r} does not exist")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         os.write(fd, header(config).encode())
-        if fsync:
+        if sync_every is not None:
             os.fsync(fd)
     finally:
         os.close(fd)
-    return Store(path, config, parquet, fsync)
+    return Store(path, config, parquet, sync_every)
