@@ -11,6 +11,7 @@ benchmarks/results/sweep.md.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -34,11 +35,21 @@ def direct(config) -> float:
     return time.perf_counter() - start
 
 
-def swept(config, folder: Path, **executor) -> float:
-    """Wall seconds of a whole sweep into a new CSV."""
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished (reaped) children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def swept(config, folder: Path, cpu: list[float] | None = None, **executor) -> float:
+    """Wall seconds of a whole sweep into a new CSV; appends its CPU seconds to ``cpu``
+    (this process and its local worker processes, which end with the sweep)."""
     out = folder / f"s{time.perf_counter_ns()}.csv"
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), _cpu()
     run_sweep(config, out, progress=False, **executor)
+    if cpu is not None:
+        cpu.append(_cpu() - cpu0)
     return time.perf_counter() - start
 
 
@@ -71,6 +82,7 @@ def main() -> None:
     points = config.size()
     load0 = os.getloadavg()[0]
     times: dict[str, list[float]] = {"direct": [], "serial": [], "pool": [], "dask": []}
+    cpu: dict[str, list[float]] = {"serial": [], "pool": []}
     with (
         tempfile.TemporaryDirectory() as tmp,
         LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
@@ -79,11 +91,12 @@ def main() -> None:
         swept(config, folder, workers=2)  # warm the page cache and imports
         for _ in range(REPEAT):
             times["direct"].append(direct(config))
-            times["serial"].append(swept(config, folder, workers=1))
-            times["pool"].append(swept(config, folder, workers=2))
+            times["serial"].append(swept(config, folder, cpu["serial"], workers=1))
+            times["pool"].append(swept(config, folder, cpu["pool"], workers=2))
             times["dask"].append(swept(config, folder, scheduler=cluster.scheduler_address))
         cost = overheads(folder, cluster.scheduler_address)
     t = {k: statistics.median(v) for k, v in times.items()}
+    c = {k: statistics.median(v) for k, v in cpu.items()}
     overhead_ms = cost["serial"]
     ratio = t["serial"] / t["pool"]
     dask_ratio = t["serial"] / t["dask"]
@@ -116,6 +129,11 @@ def main() -> None:
         f"Dask LocalCluster / serial: {dask_ratio:.2f}x. On a loaded machine a run with "
         "more processes also gets a larger share of the cores, which can push the ratio "
         "past 2.",
+        "",
+        f"CPU seconds of the whole sweep (all processes): serial {c['serial']:.2f}, "
+        f"2 processes {c['pool']:.2f} ({c['pool'] / c['serial']:.2f}x). Running on 2 "
+        "processes costs no extra CPU, so on 2 idle cores the throughput ratio is "
+        f"2 x {c['serial']:.2f} / {c['pool']:.2f} = {2 * c['serial'] / c['pool']:.2f} at best.",
         "",
         "Per-point overhead, measured on "
         f"{TRIVIAL.size()} points of an O(1) function (`expected_tokens_per_step`), where "
