@@ -175,3 +175,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"specbound: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("specbound: interrupted", file=sys.stderr)
+        return 130

@@ -79,6 +79,15 @@ def test_rows_are_right_and_seeded_by_the_point_alone(tmp_path):
     assert set(rows_without_seconds(out)[2:]) < set(rows_without_seconds(out2)[2:])
 
 
+def test_failed_verdicts_are_counted_and_exit_1(tmp_path, capsys):
+    strict = CONFIG.replace("seed = 3", "seed = 3\nsigmas = 0")  # |z| <= 0: every point fails
+    cfg = write_config(tmp_path, strict)
+    code, cap = run_cli(
+        ["sweep", str(cfg), "--out", str(tmp_path / "f.csv"), "--workers", "1"], capsys
+    )
+    assert code == 1 and "12 failed, 0 errors" in cap.out
+
+
 def test_exact_column_is_the_public_function():
     config = parse_config(
         {"quantity": "acceptance_probability", "grid": {"n": 50, "tv": 0.25, "trials": 0}}

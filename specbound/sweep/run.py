@@ -24,7 +24,7 @@ from specbound.simulations.estimate import show_progress
 from specbound.simulations.executor import open_executor
 from specbound.sweep.config import SweepConfig
 from specbound.sweep.quantities import get_quantity
-from specbound.sweep.store import open_store
+from specbound.sweep.store import columns, open_store
 
 Task = tuple[str, str, dict[str, Any], np.random.SeedSequence, float]
 
@@ -138,6 +138,7 @@ def run_sweep(
         skipped = len(store.done)
         size = chunk_size(total - skipped, ex.workers, ex.scheduler is not None or ex.workers > 1)
         chunks = _chunks(config, set(store.done), size)
+        verdict, error = (columns(config).index(c) for c in ("verdict", "error"))
         written = failed = errors = 0
         bar = tqdm(total=total, initial=skipped, desc="sweep", disable=not show_progress(progress))
         try:
@@ -145,8 +146,8 @@ def run_sweep(
             for row in itertools.islice(rows, limit):
                 store.append(row)
                 written += 1
-                failed += row[-6 - len(config.quantity.extras)] == "FAIL"
-                errors += row[-2] != ""
+                failed += row[verdict] == "FAIL"
+                errors += row[error] != ""
                 bar.update()
         finally:
             bar.close()
