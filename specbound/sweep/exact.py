@@ -4,8 +4,8 @@ Each quantity builds its law or (target, draft) pair from the point's family
 parameters (:mod:`specbound.sweep.families`) and the point's generator, then calls
 the public function. Where the quantity has a simulated side, ``trials > 0`` runs
 the real algorithm on the same laws and the row carries the estimate, its SE and
-the verdict (equal within ``sigmas`` SE; two-sided false-alarm rate 5.7e-7 per point
-at the default 5).
+the verdict (:func:`~specbound.sweep.quantities.judged`: equal within ``sigmas`` SE,
+two-sided false-alarm rate 5.7e-7 per point at the default 5, or below a bound).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from specbound.bounds.exponential_races import rank_distribution, tokens_per_ste
 from specbound.bounds.rejections import acceptance_probability, expected_tokens_per_step
 from specbound.lp import optimal_acceptance
 from specbound.simulations import speculative_sampling
-from specbound.simulations.estimate import from_proportion
+from specbound.simulations.estimate import Estimate, from_proportion
+from specbound.simulations.tree_verification import estimate_accepted
 from specbound.sweep.families import LAW_FAMILIES, PAIR_FAMILIES, law_from, pair_from
 from specbound.sweep.quantities import REPLICATE, Outcome, Param, Quantity, judged
 from specbound.trees import optimal_tree
@@ -80,23 +81,29 @@ def _moments(params: dict[str, Any], rng: np.random.Generator, sigmas: float) ->
     return Outcome(mu, extras={"mu2": mu2})
 
 
+def _walks(tree, law: np.ndarray, params: dict[str, Any], rng) -> Estimate | None:
+    """The verifier walking ``tree`` with the target sampling ``law`` (None: trials = 0)."""
+    if params["trials"] == 0:
+        return None
+    return estimate_accepted(tree, params["trials"], rng, target=law, progress=False)
+
+
 def _speed_of_light(params: dict[str, Any], rng: np.random.Generator, sigmas: float) -> Outcome:
     law = law_from(params, rng)
     mu, mu2 = entropy_moments(law)
     tree = optimal_tree(law, params["budget"], sort=True)
     bound = speed_of_light_bound(mu, mu2, params["budget"])
-    return Outcome(
-        bound, extras={"mu": mu, "mu2": mu2, "optimal_accepted": tree.expected_accepted}
-    )
+    est = _walks(tree, law, params, rng)
+    extras = {"mu": mu, "mu2": mu2, "optimal_accepted": tree.expected_accepted}
+    return judged(bound, est, sigmas, upper=True, **extras)
 
 
 def _tree(params: dict[str, Any], rng: np.random.Generator, sigmas: float) -> Outcome:
     law = law_from(params, rng)
     tree = optimal_tree(law, params["budget"], params["max_depth"] or None, sort=True)
-    return Outcome(
-        tree.expected_accepted,
-        extras={"depth": float(tree.depth), "tokens_per_step": tree.tokens_per_step},
-    )
+    est = _walks(tree, law, params, rng)
+    extras = {"depth": float(tree.depth), "tokens_per_step": tree.tokens_per_step}
+    return judged(tree.expected_accepted, est, sigmas, **extras)
 
 
 def _multidraft(params: dict[str, Any], rng: np.random.Generator, sigmas: float) -> Outcome:
@@ -148,19 +155,22 @@ EXACT_QUANTITIES: tuple[Quantity, ...] = (
     ),
     Quantity(
         "speed_of_light_bound",
-        "(mu + mu2)(ln P + 1) / mu^2 accepted tokens, P = budget (Pankratov & Alistarh 2026)",
-        (*_LAW, _TEMPERATURE, _BUDGET, REPLICATE),
+        "(mu + mu2)(ln P + 1) / mu^2 accepted tokens, P = budget (Pankratov & Alistarh 2026); "
+        "Monte Carlo: verifier walks on the optimal tree, judged sim <= bound + sigmas SE",
+        (*_LAW, _TEMPERATURE, _BUDGET, _TRIALS, REPLICATE),
         _speed_of_light,
         ("mu", "mu2", "optimal_accepted"),
     ),
     Quantity(
         "optimal_tree",
-        "expected accepted tokens of the optimal budget-node tree (Tunstall / top-P)",
+        "expected accepted tokens of the optimal budget-node tree (Tunstall / top-P); "
+        "Monte Carlo: the verifier walking the tree, target sampling the law",
         (
             *_LAW,
             _TEMPERATURE,
             _BUDGET,
             Param("max_depth", int, 0, "largest depth (0: unlimited)", 0, 10**6),
+            _TRIALS,
             REPLICATE,
         ),
         _tree,

@@ -135,13 +135,22 @@ class Outcome:
     extras: dict[str, float] = field(default_factory=dict)
 
 
-def judged(exact: float, est: Estimate | None, sigmas: float, **extras: float) -> Outcome:
-    """An :class:`Outcome` with ``est`` judged equal to ``exact`` within ``sigmas`` SE."""
+def judged(
+    exact: float, est: Estimate | None, sigmas: float, upper: bool = False, **extras: float
+) -> Outcome:
+    """An :class:`Outcome` with ``est`` judged against ``exact`` in standard errors.
+
+    Equality: |z| <= ``sigmas`` (two-sided false-alarm rate 5.7e-7 at 5); with
+    ``upper``, ``exact`` is an upper bound: z <= ``sigmas`` (one-sided, 2.9e-7 at 5
+    when the bound is tight). z = (estimate - exact) / SE.
+    """
     if est is None:
         return Outcome(float(exact), extras=extras)
     z = z_score(exact, est)
-    verdict = "PASS" if abs(z) <= sigmas else "FAIL"
-    return Outcome(float(exact), est.mean, est.se, float(z), verdict, est.n, extras)
+    passed = z <= sigmas if upper else abs(z) <= sigmas
+    return Outcome(
+        float(exact), est.mean, est.se, float(z), "PASS" if passed else "FAIL", est.n, extras
+    )
 
 
 Runner = Callable[[dict[str, Any], np.random.Generator, float], Outcome]
