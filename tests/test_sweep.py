@@ -16,6 +16,7 @@ from specbound.cli import main
 from specbound.distributions import pair_at_tv
 from specbound.sweep import get_quantity, load_config, parse_config, run_point, run_sweep
 from specbound.sweep.exact import EXACT_QUANTITIES
+from specbound.sweep.run import chunk_size
 from specbound.sweep.store import columns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,20 +46,31 @@ def rows_without_seconds(path: Path) -> list[str]:
 
 
 def test_serial_processes_and_dask_give_identical_rows(tmp_path):
-    distributed = pytest.importorskip("distributed", reason="needs dask[distributed]")
     config = load_config(write_config(tmp_path))
     serial = run_sweep(config, tmp_path / "serial.csv", workers=1, progress=False)
     pool = run_sweep(config, tmp_path / "pool.csv", workers=2, progress=False)
+    assert serial.written == pool.written == config.size() == 12
+    expected = rows_without_seconds(serial.path)
+    assert rows_without_seconds(pool.path) == expected
+    distributed = pytest.importorskip("distributed", reason="needs dask[distributed]")
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
     ) as cluster:
         dask = run_sweep(
             config, tmp_path / "dask.csv", scheduler=cluster.scheduler_address, progress=False
         )
-    assert serial.written == pool.written == dask.written == config.size() == 12
-    expected = rows_without_seconds(serial.path)
-    assert rows_without_seconds(pool.path) == expected
+    assert dask.written == 12
     assert rows_without_seconds(dask.path) == expected
+
+
+def test_chunked_tasks_give_the_same_rows(tmp_path):
+    grid = {"alpha": [i / 20 for i in range(20)], "gamma": list(range(10))}
+    config = parse_config({"quantity": "expected_tokens_per_step", "grid": grid})
+    assert chunk_size(config.size(), 2, parallel=True) > 1
+    serial = run_sweep(config, tmp_path / "serial.csv", workers=1, progress=False)
+    pool = run_sweep(config, tmp_path / "pool.csv", workers=2, progress=False)
+    assert rows_without_seconds(pool.path) == rows_without_seconds(serial.path)
+    assert len(rows_without_seconds(pool.path)) == 2 + 200
 
 
 def test_rows_are_right_and_seeded_by_the_point_alone(tmp_path):
