@@ -28,6 +28,8 @@ from specbound.trees import optimal_tree
 
 #: Largest vocabulary a sweep point may use (refused up front beyond).
 MAX_N = 1 << 20
+#: Speculative-sampling trials drawn at once (memory about 9 bytes per trial).
+_BATCH = 1 << 20
 #: The exact rank law costs O(n^2 c) per quadrature node (up to O(n^3)).
 MAX_RANK_N = 2000
 
@@ -59,8 +61,11 @@ def _acceptance(params: dict[str, Any], rng: np.random.Generator, sigmas: float)
     exact = acceptance_probability(p, q)
     if params["trials"] == 0:
         return judged(exact, None, sigmas)
-    _, accepted = speculative_sampling(p, q, params["trials"], rng)
-    return judged(exact, from_proportion(int(np.count_nonzero(accepted)), accepted.size), sigmas)
+    trials, hits = params["trials"], 0
+    for start in range(0, trials, _BATCH):  # bounded memory for any number of trials
+        _, accepted = speculative_sampling(p, q, min(_BATCH, trials - start), rng)
+        hits += int(np.count_nonzero(accepted))
+    return judged(exact, from_proportion(hits, trials), sigmas)
 
 
 def _tokens_per_step(params: dict[str, Any], rng: np.random.Generator, sigmas: float) -> Outcome:
