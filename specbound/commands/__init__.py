@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "specbound.commands.multidraft",
     "specbound.commands.pair",
     "specbound.commands.audit",
+    "specbound.commands.sweep",
 )
 
 
