@@ -22,7 +22,7 @@ from pathlib import Path
 
 from specbound import __version__
 from specbound.commands import integer, progress_flag
-from specbound.commands.options import add_format, command_parser
+from specbound.commands.options import add_executor_options, add_format, command_parser
 from specbound.commands.output import Column, emit, to_json
 from specbound.commands.verdicts import (
     CSV_COLUMNS,
@@ -48,21 +48,20 @@ def _nonnegative_int(text: str) -> int:
     return value
 
 
-def _positive_int(text: str) -> int:
-    value = integer(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_nonnegative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--quick", action="store_true", help="fewer Monte Carlo trials")
-    parser.add_argument("--jobs", type=_positive_int, default=1, help="local worker processes")
-    parser.add_argument(
-        "--scheduler", default=None, help="dask.distributed scheduler address (optional)"
-    )
+    add_executor_options(parser, default_help="every core")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def _workers(args: argparse.Namespace) -> int | None:
+    """``--workers`` (default: every core); None on a Dask cluster."""
+    from specbound.simulations.executor import default_workers
+
+    if args.scheduler is not None:
+        return None
+    return default_workers() if args.workers is None else args.workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,7 +134,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         claims,
         seed=args.seed,
         scale=0.2 if args.quick else 1.0,
-        jobs=args.jobs,
+        jobs=_workers(args),
         scheduler=args.scheduler,
         progress=progress_flag(args),
     )
@@ -248,7 +247,7 @@ def _reproduce_into(args: argparse.Namespace, out: Path) -> tuple[list, list]:
     verdicts = run_claims(
         seed=args.seed,
         scale=0.2 if args.quick else 1.0,
-        jobs=args.jobs,
+        jobs=_workers(args),
         scheduler=args.scheduler,
         progress=progress_flag(args),
     )

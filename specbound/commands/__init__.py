@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "specbound.commands.multidraft",
     "specbound.commands.pair",
     "specbound.commands.audit",
+    "specbound.commands.sweep",
 )
 
 

@@ -85,6 +85,39 @@ def add_deprecated(parser, old: Sequence[str], new: str, dest: str, **kwargs) ->
         )
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def add_executor_options(parser: argparse.ArgumentParser, default_help: str) -> None:
+    """Add ``--workers N`` | ``--scheduler ADDRESS`` (and the deprecated ``--jobs N``).
+
+    ``args.workers`` is None when not given (the command's default: ``default_help``);
+    the two options exclude each other. See :mod:`specbound.simulations.executor`.
+    """
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help=f"local worker processes (default: {default_help}; 1 = this process)",
+    )
+    group.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on the dask.distributed scheduler at ADDRESS (e.g. tcp://host:8786)",
+    )
+    add_deprecated(parser, ["--jobs"], "--workers", "workers", type=_workers, metavar="N")
+
+
 def add_budget(
     parser: argparse.ArgumentParser,
     help: str,
