@@ -22,7 +22,7 @@ from specbound.bounds.branching_walk import (
     renewal_bound,
     speed_of_light_bound,
 )
-from specbound.claims import EXACT_LOWER, EXACT_UPPER, LOWER, UPPER, Case, Claim
+from specbound.claims import EXACT_LOWER, EXACT_UPPER, LOWER, UPPER, Case, Claim, formulas
 from specbound.claims.branching_walk_instances import (
     DETERMINISTIC,
     ENVIRONMENT_LAWS,
@@ -92,7 +92,12 @@ def _abstract(mu, mu2, phi, p):
 
 
 def _bound_claim(
-    name: str, statement: str, bound: Callable, sizes: tuple[tuple[int, ...], ...], note: str
+    name: str,
+    statement: str,
+    bound: Callable,
+    sizes: tuple[tuple[int, ...], ...],
+    note: str,
+    formula: formulas.Formula,
 ) -> Claim:
     """Claim ``bw.bound_<name>``: ``bound(mu, mu2, phi, P)`` is an upper bound on E[X_opt(P)].
 
@@ -106,6 +111,7 @@ def _bound_claim(
         agreement=UPPER,
         cases=lambda: _bound_cases(bound, *sizes),
         source=f"{SOURCE} {note}",
+        formula=formula,
     )
 
 
@@ -199,6 +205,7 @@ CLAIMS = [
         _renewal,
         ((1, 10, 1000, 100_000), (1, 100, 10_000)),
         "C5",
+        formulas.RENEWAL,
     ),
     _bound_claim(
         "chernoff",
@@ -206,6 +213,7 @@ CLAIMS = [
         _chernoff,
         ((1, 10, 1000, 100_000), (1, 100, 10_000)),
         "C4",
+        formulas.CHERNOFF,
     ),
     _bound_claim(
         "explicit",
@@ -214,6 +222,7 @@ CLAIMS = [
         _explicit,
         ((1, 10, 100_000), (1, 1000)),
         "C4",
+        formulas.EXPLICIT,
     ),
     _bound_claim(
         "abstract",
@@ -221,6 +230,7 @@ CLAIMS = [
         _abstract,
         ((3, 10, 100_000), (3, 1000)),
         "C4/C5",
+        formulas.ABSTRACT,
     ),
     Claim(
         id="bw.asymptotic_upper",
@@ -231,6 +241,7 @@ CLAIMS = [
         agreement=EXACT_UPPER,
         cases=lambda: _asymptotic_cases(+1),
         source=SOURCE + " C6",
+        formula=formulas.ASYMPTOTIC,
     ),
     Claim(
         id="bw.asymptotic_lower",
@@ -240,6 +251,7 @@ CLAIMS = [
         agreement=EXACT_LOWER,
         cases=lambda: _asymptotic_cases(-1),
         source=SOURCE + " C6",
+        formula=formulas.ASYMPTOTIC,
     ),
     Claim(
         id="bw.doubling",
@@ -249,6 +261,7 @@ CLAIMS = [
         agreement=UPPER,
         cases=lambda: _doubling_cases(+1),
         source=SOURCE + " C6/C7",
+        formula=formulas.DOUBLING,
     ),
     Claim(
         id="bw.doubling_lower",
@@ -258,5 +271,6 @@ CLAIMS = [
         agreement=LOWER,
         cases=lambda: _doubling_cases(-1),
         source=SOURCE + " C6/C7",
+        formula=formulas.DOUBLING,
     ),
 ]
