@@ -318,7 +318,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "chisquare-drops-largest-bin",
         "chi-square statistic without the largest merged bin",
         (("specbound.simulations.agreement:chisquare_gof", _drop_largest_bin),),
-        (),
+        (("audit.power", "uniform, 2 bins, eps = 0.0241, N = 20000"),),
     ),
     M(
         "x-opt-drop-16pc",
@@ -333,7 +333,7 @@ MUTANTS: tuple[Mutant, ...] = (
             ("specbound.simulations.speculative:exact_residual", _clipped_residual),
             ("specbound.lp.baselines:spectr_rho", _spectr_rho_small),
         ),
-        (),
+        (("md.output_law", "SpecTr K-SEQ | real text n=50 after 'the' K=2"),),
     ),
     # ------------------------------------------------------------- earlier test bugs
     M(
@@ -359,7 +359,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "chain-without-bonus",
         "tokens per step of a chain without the verifier's bonus term alpha^gamma",
         (("specbound.bounds.acceptance:expected_tokens_per_step", _chain_without_bonus),),
-        (),
+        (("rejections.tokens_per_step", "alpha=1 gamma=3"),),
     ),
     M(
         "acceptance-tv-doubled",
@@ -371,7 +371,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "row-tv-halved",
         "per-row TV of the rejection sum halved",
         (("specbound.bounds.rejections:row_total_variation", _scaled(0.5)),),
-        (),
+        (("rejections.sum_tv", "disjoint (TV=1) H=4"),),
     ),
     M(
         "batch-one-draft-short",
@@ -383,7 +383,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "dirichlet-digamma-shift",
         "Dirichlet mu with psi(A) - psi(a) instead of psi(A+1) - psi(a+1)",
         (("specbound.bounds.branching_walk.moments:dirichlet_moments", _dirichlet_digamma_shift),),
-        (),
+        (("bw.moments", "Dir(0.5*1_10) mu"),),
     ),
     M(
         "rank-law-swapped",
@@ -406,7 +406,7 @@ MUTANTS: tuple[Mutant, ...] = (
                 _asymptotic_without_variance,
             ),
         ),
-        (),
+        (("bw.asymptotic_upper", "(0.5, 0.3, 0.2) P=100000 tol=0.07"),),
     ),
     M(
         "gsd-positional-scaled",
@@ -419,26 +419,31 @@ MUTANTS: tuple[Mutant, ...] = (
         "minnorm-drops-a-draft",
         "multi-draft optimum computed without the last draft",
         (("specbound.lp.optimum:minnorm_optimum", _minnorm_drops_a_draft),),
-        (),
+        (("md.canonical", "n=4 zero draft mass"),),
     ),
     M(
         "nss-one-draft-short",
         "NSS / equality acceptance with the product over K - 1 drafts (p q^2 for one)",
         (("specbound.lp.baselines:nss_acceptance", _nss_one_draft_short),),
-        (),
+        (("audit.equality_acceptance", "single/reference n = 3"),),
     ),
     M(
         "positional-values-sorted",
         "positional tree optimum computed on the vector sorted (drafting order ignored)",
         (("specbound.trees.positional:positional_optimal_values", _positional_values_sorted),),
-        (),
+        (
+            (
+                "trees.positional_optimal",
+                "recursive rejection k=48, p=(.45,.35,.2,0) q=(.1,.1,.1,.7)",
+            ),
+        ),
     ),
     # ------------------------------------------------------------- simulations
     M(
         "verify-inverted-ratio",
         "speculative sampling accepts with min(1, q/p) instead of min(1, p/q)",
         (("specbound.simulations.speculative:verify", _inverted_ratio),),
-        (),
+        (("sd.output_law", "n=3 reference"),),
     ),
     M(
         "sampler-drops-last-token",
@@ -461,7 +466,7 @@ MUTANTS: tuple[Mutant, ...] = (
                 _rank_counts_itself,
             ),
         ),
-        (),
+        (("ersd.rank_law", "zeros n=16"),),
     ),
     M(
         "markov-sampler-skewed",
@@ -480,7 +485,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "pairs-entropy-bits",
         "per-position entropy of model outputs in bits",
         (("specbound.pairs.quantities:entropy_rows", _entropy_rows_bits),),
-        (),
+        (("pairs.target_entropy_mu", "synthetic V=512 T=0.8"),),
     ),
     M(
         "pairs-positional-scaled",
@@ -498,7 +503,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "audit-stale-residual",
         "the audit's exact law of the correct rule uses the stale residual (p - q)+",
         (("specbound.simulations.audit.exact_laws:node_outcome", _stale_audit_residual),),
-        (),
+        (("audit.tokens_per_step", "tree/n = 5/correct"),),
     ),
     M(
         "audit-power-overstated",
