@@ -42,7 +42,8 @@ def format_report(run: MutationRun, scale: float, jobs: int) -> str:
     for i, m in enumerate(run.mutants, 1):
         by = ", ".join(f"`{c}`" for c in run.killers(m.name)) or "**NOT KILLED**"
         targets = ", ".join(f"`{t}`" for t in m.targets)
-        lines.append(f"| M{i} | `{m.name}` | {m.description} | {targets} | {by} |")
+        bug = m.description.replace("|", "\\|")
+        lines.append(f"| M{i} | `{m.name}` | {bug} | {targets} | {by} |")
     used = [c for c in run.claim_ids if any((m.name, c) in run.cells for m in run.mutants)]
     lines += ["", "## Mutant x claim", ""]
     lines.append("| claim | " + " | ".join(f"M{i}" for i in range(1, len(run.mutants) + 1)) + " |")
