@@ -22,7 +22,12 @@ def main(argv: list[str] | None = None) -> int:
         "--scale", type=float, default=0.2, help="Monte Carlo size (default 0.2 = --quick)"
     )
     parser.add_argument("--jobs", type=int, default=2, help="local worker processes")
-    parser.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask.distributed scheduler address (workers with one thread each: a patch is "
+        "process-wide)",
+    )
     parser.add_argument("--mutant", action="append", help="only these mutants (repeatable)")
     parser.add_argument("--out", default="results/mutants.md", help="the report's path")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
