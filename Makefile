@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: reproduce test check bench clean
+.PHONY: reproduce test check bench mutants clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(VENV)/.installed-test
 
 check: $(VENV)/.installed
 	$(BIN)/specbound check
+
+# every injected bug of specbound/mutants/catalogue.py against the registry -> results/mutants.md
+mutants: $(VENV)/.installed
+	$(BIN)/python -m specbound.mutants --jobs 2 $(ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run_all.py

@@ -34,7 +34,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import special
@@ -68,6 +68,9 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.audit",
     "specbound.claims.ersd_scale",
 )
+
+if TYPE_CHECKING:
+    from specbound.claims.formulas import Formula
 
 Simulated = Estimate | GofResult
 
@@ -193,7 +196,11 @@ class Case:
 
 @dataclass(frozen=True)
 class Claim:
-    """A statement of a paper with its exact side, simulated side and agreement rule."""
+    """A statement of a paper with its exact side, simulated side and agreement rule.
+
+    ``formula`` (optional): the exact side's closed form as a sympy expression
+    (:class:`~specbound.claims.formulas.Formula`), shown in LaTeX in the report.
+    """
 
     id: str
     paper: str
@@ -202,6 +209,7 @@ class Claim:
     cases: Callable[[], Sequence[Case]]
     source: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    formula: Formula | None = None
 
 
 def scaled(trials: int, scale: float, minimum: int = 2_000) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from specbound.claims import DISTRIBUTION, EQUAL, LOWER, Case, Claim, scaled
+from specbound.claims import DISTRIBUTION, EQUAL, LOWER, Case, Claim, formulas, scaled
 from specbound.lp.baselines import nss_acceptance
 from specbound.simulations.agreement import GofResult, chisquare_gof, merge_bins
 from specbound.simulations.audit.battery import (
@@ -191,6 +191,7 @@ CLAIMS = [
         agreement=EQUAL,
         cases=_equality_cases,
         source="engines.md section 4; arXiv 2410.18234 (NSS)",
+        formula=formulas.EQUALITY_ACCEPTANCE,
     ),
     Claim(
         id="audit.tokens_per_step",

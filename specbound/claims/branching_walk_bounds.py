@@ -23,7 +23,7 @@ from specbound.bounds.branching_walk import (
     renewal_bound,
     speed_of_light_bound,
 )
-from specbound.claims import EXACT_LOWER, EXACT_UPPER, LOWER, UPPER, Case, Claim
+from specbound.claims import EXACT_LOWER, EXACT_UPPER, LOWER, UPPER, Case, Claim, formulas
 from specbound.claims.branching_walk_instances import (
     DETERMINISTIC,
     ENVIRONMENT_LAWS,
@@ -93,7 +93,12 @@ def _abstract(mu, mu2, phi, p):
 
 
 def _bound_claim(
-    name: str, statement: str, bound: Callable, sizes: tuple[tuple[int, ...], ...], note: str
+    name: str,
+    statement: str,
+    bound: Callable,
+    sizes: tuple[tuple[int, ...], ...],
+    note: str,
+    formula: formulas.Formula,
 ) -> Claim:
     """Claim ``bw.bound_<name>``: ``bound(mu, mu2, phi, P)`` is an upper bound on E[X_opt(P)].
 
@@ -107,6 +112,7 @@ def _bound_claim(
         agreement=UPPER,
         cases=lambda: _bound_cases(bound, *sizes),
         source=f"{SOURCE} {note}",
+        formula=formula,
     )
 
 
@@ -201,6 +207,7 @@ CLAIMS = [
         _renewal,
         ((1, 10, 1000, 100_000), (1, 100, 10_000)),
         "(renewal bound)",
+        formulas.RENEWAL,
     ),
     _bound_claim(
         "chernoff",
@@ -208,6 +215,7 @@ CLAIMS = [
         _chernoff,
         ((1, 10, 1000, 100_000), (1, 100, 10_000)),
         "(Chernoff bound)",
+        formulas.CHERNOFF,
     ),
     _bound_claim(
         "explicit",
@@ -216,6 +224,7 @@ CLAIMS = [
         _explicit,
         ((1, 10, 100_000), (1, 1000)),
         "(paper's bound, explicit constant)",
+        formulas.EXPLICIT,
     ),
     _bound_claim(
         "abstract",
@@ -223,6 +232,7 @@ CLAIMS = [
         _abstract,
         ((3, 10, 100_000), (3, 1000)),
         "(paper's abstract form; renewal bound)",
+        formulas.ABSTRACT,
     ),
     Claim(
         id="bw.asymptotic_upper",
@@ -233,6 +243,7 @@ CLAIMS = [
         agreement=EXACT_UPPER,
         cases=lambda: _asymptotic_cases(+1),
         source=SOURCE + " (asymptotic value)",
+        formula=formulas.ASYMPTOTIC,
     ),
     Claim(
         id="bw.asymptotic_lower",
@@ -242,6 +253,7 @@ CLAIMS = [
         agreement=EXACT_LOWER,
         cases=lambda: _asymptotic_cases(-1),
         source=SOURCE + " (asymptotic value)",
+        formula=formulas.ASYMPTOTIC,
     ),
     Claim(
         id="bw.doubling",
@@ -251,6 +263,7 @@ CLAIMS = [
         agreement=UPPER,
         cases=lambda: _doubling_cases(+1),
         source=SOURCE + " (asymptotic value, doubling gain)",
+        formula=formulas.DOUBLING,
     ),
     Claim(
         id="bw.doubling_lower",
@@ -260,5 +273,6 @@ CLAIMS = [
         agreement=LOWER,
         cases=lambda: _doubling_cases(-1),
         source=SOURCE + " (asymptotic value, doubling gain)",
+        formula=formulas.DOUBLING,
     ),
 ]

@@ -22,7 +22,7 @@ from specbound.bounds.exponential_races import (
     ersd_optimal_tree,
     tokens_per_step_bound,
 )
-from specbound.claims import EQUAL, UPPER, Case, Claim, scaled
+from specbound.claims import EQUAL, UPPER, Case, Claim, formulas, scaled
 from specbound.claims.exponential_race_instances import (
     PAPER,
     SOURCE,
@@ -167,6 +167,7 @@ CLAIMS = [
         agreement=UPPER,
         cases=_bound_cases,
         source=SOURCE + " (ERSD entropy bound)",
+        formula=formulas.ERSD_BOUND,
     ),
     Claim(
         id="ersd.bound_tree_value",

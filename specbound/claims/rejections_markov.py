@@ -14,7 +14,7 @@ import numpy as np
 from specbound.bounds.acceptance import expected_tokens_per_step, total_variation
 from specbound.bounds.rejection_examples import example_a, example_b
 from specbound.bounds.rejections import expected_rejections, expected_rejections_and_calls
-from specbound.claims import DISTRIBUTION, EQUAL, Case, Claim
+from specbound.claims import DISTRIBUTION, EQUAL, Case, Claim, formulas
 from specbound.claims.rejection_instances import (
     PAPER,
     SEQ_TRIALS,
@@ -155,5 +155,6 @@ CLAIMS = [
         agreement=EQUAL,
         cases=_tokens_per_step_cases,
         source="arXiv 2211.17192 Eq. 1 (chain formula)",
+        formula=formulas.CHAIN,
     ),
 ]

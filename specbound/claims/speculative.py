@@ -17,6 +17,7 @@ from specbound.claims import (
     EQUAL,
     Case,
     Claim,
+    formulas,
     sampled_acceptance,
     sampled_law,
 )
@@ -103,5 +104,6 @@ CLAIMS = [
         agreement=EQUAL,
         cases=_acceptance_cases,
         source="arXiv 2211.17192 Thm 3.5; arXiv 2411.00841 Thm 1 (one step)",
+        formula=formulas.ACCEPTANCE,
     ),
 ]

@@ -147,11 +147,13 @@ def format_summary(claims: Sequence[Any], verdicts: Sequence[Verdict]) -> str:
     """One Markdown row per claim: id, paper, rule, cases passed / run, slack, statement.
 
     A claim with no verdicts reads "not run", one with a failing case "k/n **FAIL**".
-    Bound claims show their smallest slack over the cases (SE and relative).
+    Bound claims show their smallest slack over the cases (SE and relative). A claim
+    whose exact side is a closed form shows it in LaTeX (``$...$``, from its sympy
+    ``formula``) with the meaning of each symbol.
     """
     lines = [
-        "| claim | paper | rule | cases passed | least bound slack | statement |",
-        "|---|---|---|---|---|---|",
+        "| claim | paper | rule | cases passed | least bound slack | statement | exact side |",
+        "|---|---|---|---|---|---|---|",
     ]
     for claim in claims:
         mine = [v for v in verdicts if v.claim_id == claim.id]
@@ -163,8 +165,11 @@ def format_summary(claims: Sequence[Any], verdicts: Sequence[Verdict]) -> str:
         bounds = [v for v in mine if v.is_bound]
         slack = min(bounds, key=lambda v: v.slack()[1]).slack_text() if bounds else ""
         statement = claim.statement.replace("|", "\\|")
+        formula = getattr(claim, "formula", None)
+        shown = "" if formula is None else f"${formula.latex()}$ ({formula.legend()})"
+        shown = shown.replace("|", "\\|")
         lines.append(
             f"| `{claim.id}` | {claim.paper} | {claim.agreement.describe()} | {status} "
-            f"| {slack} | {statement} |"
+            f"| {slack} | {statement} | {shown} |"
         )
     return "\n".join(lines)

@@ -1,0 +1,183 @@
+"""Closed-form exact sides as sympy expressions, shown in LaTeX beside the verdicts.
+
+A :class:`Formula` carries the expression, what each symbol stands for in the claim's
+cases, and the numeric function the claim's exact side calls; ``tests/test_formulas.py``
+evaluates both on random points (:meth:`Formula.sample`), so the formula shown is the
+one computed. Sums over the vocabulary use indexed symbols p_x, q_x with x = 0..n-1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from specbound.bounds.acceptance import acceptance_probability, expected_tokens_per_step
+from specbound.bounds.branching_walk.bounds import (
+    asymptotic_accepted,
+    chernoff_bound,
+    doubling_gain,
+    renewal_bound,
+    speed_of_light_bound,
+)
+from specbound.bounds.exponential_races.entropy_bound import bound_from_rank_law
+from specbound.lp.baselines import nss_acceptance
+
+Point = dict[str, object]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A closed form of a claim's exact side.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The expression (free symbols named as in ``symbols``).
+    symbols : tuple of (name, meaning)
+        Each symbol (or indexed base) and the case input it stands for.
+    numeric : callable (**point) -> float
+        The code the exact side runs, called with the symbols' values by name.
+    sample : callable (rng) -> dict
+        A random point of the formula's domain (arrays for indexed bases).
+    """
+
+    expr: sp.Expr
+    symbols: tuple[tuple[str, str], ...]
+    numeric: Callable[..., float]
+    sample: Callable[[np.random.Generator], Point]
+
+    def latex(self) -> str:
+        """The expression in LaTeX (``$...$`` not included)."""
+        return sp.latex(self.expr)
+
+    def evaluate(self, point: Point) -> float:
+        """The lambdified expression at ``point`` (numpy backend).
+
+        Sums become Python loops; a product over the drafts is expanded first, at the
+        point's integer sizes (the numpy printer has no product).
+        """
+        expr = self.expr
+        if expr.has(sp.Product):
+            sizes = {s: point[str(s)] for s in expr.free_symbols if str(s) in point}
+            expr = expr.subs({s: v for s, v in sizes.items() if isinstance(v, int)}).doit()
+        names = [name for name, _ in self.symbols]
+        args = [_symbol(self.expr, name) for name in names]
+        fn = sp.lambdify(args, expr, "numpy")
+        return float(fn(*(point[name] for name in names)))
+
+    def legend(self) -> str:
+        """``"alpha: per-token acceptance; gamma: drafts"``."""
+        return "; ".join(f"{name}: {meaning}" for name, meaning in self.symbols)
+
+
+def _symbol(expr: sp.Expr, name: str) -> sp.Basic:
+    for s in expr.atoms(sp.Symbol, sp.IndexedBase):
+        if str(s) == name:
+            return s
+    raise KeyError(f"formula: no symbol {name!r} in {expr}")
+
+
+def _law(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.dirichlet(np.full(n, 0.7))
+
+
+alpha, mu, mu2, phi, H = sp.symbols("alpha mu mu_2 phi H", positive=True)
+gamma, P, k, n, K = sp.symbols("gamma P k n K", integer=True, positive=True)
+x, j = sp.symbols("x j", integer=True)
+p, q = sp.IndexedBase("p"), sp.IndexedBase("q")
+
+MU = ("mu", "E_L[H(p)], mean next-token entropy (nats)")
+MU2 = ("mu_2", "E_L[sum_x p(x) ln^2 p(x)] (nats^2)")
+SIZE = ("P", "tree budget (drafted nodes)")
+VOCAB = ("n", "vocabulary size")
+
+
+def _drafts_point(rng: np.random.Generator) -> Point:
+    m, drafts = int(rng.integers(1, 10)), int(rng.integers(1, 4))
+    q = np.stack([_law(rng, m) for _ in range(drafts)])
+    return {"p": _law(rng, m), "q": q, "K": drafts, "n": m}
+
+
+def _moments(rng: np.random.Generator) -> Point:
+    m = rng.uniform(0.05, 4.0)
+    return {"mu": m, "mu_2": m**2 + rng.uniform(0.0, 3.0), "P": int(rng.integers(1, 10**6))}
+
+
+CHAIN = Formula(
+    (1 - alpha ** (gamma + 1)) / (1 - alpha),
+    (("alpha", "per-token acceptance 1 - TV(p, q)"), ("gamma", "drafted tokens per call")),
+    lambda alpha, gamma: expected_tokens_per_step(alpha, gamma),
+    lambda rng: {"alpha": rng.uniform(0.0, 0.999), "gamma": int(rng.integers(0, 30))},
+)
+ACCEPTANCE = Formula(
+    sp.Sum(sp.Min(p[x], q[x]), (x, 0, n - 1)),
+    (("p", "target law"), ("q", "draft law"), VOCAB),
+    lambda p, q, n: acceptance_probability(p, q),
+    lambda rng: (lambda m: {"p": _law(rng, m), "q": _law(rng, m), "n": m})(
+        int(rng.integers(1, 12))
+    ),
+)
+EQUALITY_ACCEPTANCE = Formula(
+    sp.Sum(p[x] * (1 - sp.Product(1 - q[j, x], (j, 0, K - 1))), (x, 0, n - 1)),
+    (("p", "target law"), ("q", "draft laws, one row per draft"), ("K", "drafts"), VOCAB),
+    lambda p, q, K, n: nss_acceptance(p, q),
+    _drafts_point,
+)
+RENEWAL = Formula(
+    sp.log(P) / mu + mu2 / mu**2,
+    (MU, MU2, SIZE),
+    lambda mu, mu_2, P: renewal_bound(mu, mu_2, P),
+    _moments,
+)
+CHERNOFF = Formula(
+    sp.log(P) / -sp.log(phi) + 1 / (1 - phi),
+    (("phi", "E_L[sum_x p(x)^2], collision probability"), SIZE),
+    lambda phi, P: chernoff_bound(phi, P),
+    lambda rng: {"phi": rng.uniform(1e-3, 0.999), "P": int(rng.integers(1, 10**6))},
+)
+EXPLICIT = Formula(
+    (mu + mu2) * (sp.log(P) + 1) / mu**2,
+    (MU, MU2, SIZE),
+    lambda mu, mu_2, P: speed_of_light_bound(mu, mu_2, P),
+    _moments,
+)
+ABSTRACT = Formula(
+    (mu + mu2) * sp.log(P) / mu**2,
+    (MU, MU2, SIZE),
+    lambda mu, mu_2, P: speed_of_light_bound(mu, mu_2, P, constant=0.0),
+    _moments,
+)
+ASYMPTOTIC = Formula(
+    sp.log(mu * P) / mu + mu2 / (2 * mu**2) - 1,
+    (MU, MU2, SIZE),
+    lambda mu, mu_2, P: asymptotic_accepted(mu, mu_2, P),
+    _moments,
+)
+DOUBLING = Formula(
+    sp.log(2) / mu,
+    (MU,),
+    lambda mu: doubling_gain(mu),
+    lambda rng: {"mu": rng.uniform(0.01, 5.0)},
+)
+
+
+def _uniform_rank_bound(n: int, k: int, H: float) -> float:
+    m = round(float(np.exp(H)))
+    return bound_from_rank_law(np.r_[np.full(m, 1.0 / m), np.zeros(n - m)], k)
+
+
+ERSD_BOUND = Formula(
+    (sp.log(n) + sp.log(k + 1)) / H,
+    (VOCAB, ("k", "drafted nodes"), ("H", "H[R], entropy of the rank law (nats)")),
+    _uniform_rank_bound,
+    lambda rng: (
+        lambda m: {
+            "n": m,
+            "k": int(rng.integers(1, 1000)),
+            "H": float(np.log(rng.integers(2, m + 1))),
+        }
+    )(int(rng.integers(2, 500))),
+)
