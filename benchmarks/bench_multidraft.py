@@ -26,7 +26,7 @@ import numpy as np
 from _timing import median_of, write_results
 
 from specbound.lp import coupling_lp, optimal_acceptance, optimal_acceptance_identical, optimum
-from specbound.lp.optimum import prefix_optimum
+from specbound.lp.exact_sets import prefix_optimum
 
 
 def laws(n: int, k: int, seed: int, same: bool = True) -> tuple[np.ndarray, np.ndarray]:
