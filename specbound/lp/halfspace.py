@@ -112,15 +112,23 @@ def _propagate(a, b, lo, hi, drop):
     relative 1e-12 against rounding.
     """
     off = ~np.eye(a.size, dtype=bool)
+    pos_a = off & (a[:, None] > 0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(2):
             mhi = np.prod(np.where(drop, 1.0, hi), axis=2)  # [j, k]
             mlo = np.prod(np.where(drop, 1.0, lo), axis=2)
-            low = np.nan_to_num(a[:, None] / mhi, nan=0.0)
-            high = np.nan_to_num(b[:, None] / mlo, nan=np.inf, posinf=np.inf)
-            lo = np.maximum(lo, np.where(off, low, 0.0).max(axis=0) * (1 - 1e-12))
-            hi = np.minimum(hi, np.where(off, high, np.inf).min(axis=0) * (1 + 1e-12))
+            low = np.where(pos_a, a[:, None] / mhi, 0.0)  # a_j > 0 = mhi: infeasible (inf)
+            high = np.where(off & (mlo > 0), b[:, None] / mlo, np.inf)
+            lo = np.maximum(lo, low.max(axis=0) * (1 - 1e-12))
+            hi = np.minimum(hi, high.min(axis=0) * (1 + 1e-12))
     return lo, hi
+
+
+def others_product(x: np.ndarray) -> np.ndarray:
+    """(prod_{j != k} x_j)_k, the gradient of prod(x), by prefix and suffix products."""
+    left = np.cumprod(np.concatenate(([1.0], x[:-1])))
+    right = np.cumprod(np.concatenate(([1.0], x[:0:-1])))[::-1]
+    return left * right
 
 
 class _Search:
@@ -165,7 +173,7 @@ class _Search:
         corners = np.where(self.corners, hi, lo)  # (2^K, K)
         cprod = np.prod(corners, axis=1)
         centre = 0.5 * (lo + hi)
-        grad = np.array([np.prod(np.delete(centre, j)) for j in range(self.k)])
+        grad = others_product(centre)
         best_lb = -np.inf
         for mu in (grad, np.clip(grad, a, b), 0.5 * (a + b)):
             d = reduced_cost(cu, gu, mu)
@@ -181,7 +189,7 @@ class _Search:
         """Best-first search; returns (certified lower bound, boxes)."""
         k, n = self.g.shape
         gtot = self.g0 + self.g.sum(axis=1)
-        b = np.array([np.prod(np.delete(gtot, j)) for j in range(k)]) * (1 + 1e-12)
+        b = others_product(gtot) * (1 + 1e-12)
         a = np.zeros(k)
         u = np.arange(n)
         lb, exact = self.bound(a, b, self.c0, self.g0, u)
@@ -196,20 +204,28 @@ class _Search:
             if count >= max_boxes:
                 closed = min(closed, lb)  # left open: its bound still counts
                 break
-            gu = self.g[:, u]
+            cu, gu = self.c[u], self.g[:, u]
             j = int(np.argmax((b - a) * gu.sum(axis=1)))
             mid = 0.5 * (a[j] + b[j])
-            for lo_j, hi_j in ((a[j], mid), (mid, b[j])):
-                ca, cb = a.copy(), b.copy()
-                ca[j], cb[j] = lo_j, hi_j
-                cu = self.c[u]
-                sure_in = reduced_cost(cu, gu, ca) < 0
-                keep = ~sure_in & (reduced_cost(cu, gu, cb) <= 0)
-                cin2 = cin + float(cu[sure_in].sum())
-                gin2 = gin + gu[:, sure_in].sum(axis=1)
-                child_lb, child_exact = self.bound(ca, cb, cin2, gin2, u[keep])
+            # every token of u has c >= a . g and c <= b . g: the lower half [a, b'] only
+            # sheds tokens above b', the upper half [a', b] only fixes tokens below a'
+            b_low, a_up = b.copy(), a.copy()
+            b_low[j], a_up[j] = mid, mid
+            sure_in = reduced_cost(cu, gu, a_up) < 0
+            children = (
+                (a, b_low, cin, gin, u[reduced_cost(cu, gu, b_low) <= 0]),
+                (
+                    a_up,
+                    b,
+                    cin + float(cu[sure_in].sum()),
+                    gin + gu[:, sure_in].sum(axis=1),
+                    u[~sure_in],
+                ),
+            )
+            for child in children:
+                child_lb, child_exact = self.bound(*child)
                 count += 1
-                heapq.heappush(heap, (child_lb, count, ca, cb, cin2, gin2, u[keep], child_exact))
+                heapq.heappush(heap, (child_lb, count, *child, child_exact))
         lower = min([closed, self.best] + [h[0] for h in heap])
         return lower, count
 
