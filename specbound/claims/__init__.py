@@ -42,6 +42,7 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.trees",
     "specbound.claims.branching_walk",
     "specbound.claims.multidraft",
+    "specbound.claims.multidraft_scale",
 )
 
 Simulated = Estimate | GofResult

@@ -25,8 +25,8 @@ from numpy.typing import ArrayLike
 from specbound.distributions import RngLike, as_distribution, as_rng, check_int
 from specbound.simulations.sampling import sample_rows
 
-#: Runs per chunk of the rejection scheme (bounds the (chunk, n) residual laws).
-CHUNK = 20_000
+#: Runs per chunk of the rejection scheme (bounds the (distinct prefixes, n) residual laws).
+CHUNK = 50_000
 
 
 def sample_without_replacement(
@@ -52,12 +52,40 @@ def sample_without_replacement(
     return out
 
 
+def _residuals(p: np.ndarray, q: np.ndarray, history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residual target r and draft law left (unnormalised) after rejecting each row of
+    ``history`` (u, j) in order: r <- norm((r - q_left)^+), then the token leaves q."""
+    u = history.shape[0]
+    r = np.tile(p, (u, 1))
+    left = np.tile(q, (u, 1))
+    rows = np.arange(u)
+    for t in history.T:
+        resid = np.maximum(r - left / left.sum(axis=1, keepdims=True), 0.0)
+        r = resid / resid.sum(axis=1, keepdims=True)
+        left[rows, t] = 0.0
+    return r, left
+
+
+def _sample_grouped(laws: np.ndarray, inv: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One token from ``laws[inv[i]]`` for every i, without building laws[inv].
+
+    The CDFs of the u laws are laid end to end (law j shifted by 2 j) and searched once.
+    """
+    u, n = laws.shape
+    flat = (np.cumsum(laws, axis=1) + 2.0 * np.arange(u)[:, None]).ravel()
+    total = flat[n - 1 :: n] - 2.0 * np.arange(u)
+    pos = np.searchsorted(flat, 2.0 * inv + rng.random(inv.size) * total[inv], side="right")
+    return np.minimum(pos - inv * n, n - 1)
+
+
 def rrs_without_replacement_sampling(
     target: ArrayLike, draft: ArrayLike, k: int, size: int, rng: RngLike = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Recursive rejection sampling with K candidates without replacement (module docstring).
 
     Output law: the target p (each round emits min(r_k, q_k) and passes on the residual).
+    The residual laws depend only on the rejected prefix, so they are built once per
+    distinct prefix in a chunk of runs.
     """
     p = as_distribution(target, "target")
     q = as_distribution(draft, "draft")
@@ -66,28 +94,27 @@ def rrs_without_replacement_sampling(
     for lo in range(0, size, CHUNK):
         m = min(CHUNK, size - lo)
         x = sample_without_replacement(q, k, m, g)
-        r = np.tile(p, (m, 1))
-        left = np.tile(q, (m, 1))
-        out = np.full(m, -1, dtype=np.int64)
-        rows = np.arange(m)
-        for j in range(k):
-            active = rows[out < 0]
+        out = np.empty(m, dtype=np.int64)
+        acc = np.zeros(m, dtype=bool)
+        active = np.arange(m)
+        for j in range(k + 1):
+            # r_j and the draft law left both depend on the first j - 1 ... j candidates;
+            # the final residual norm((r_K - q_K)^+) only on the first K - 1
+            prefixes, inv = np.unique(x[active, : min(j, k - 1)], axis=0, return_inverse=True)
+            r, left = _residuals(p, q, prefixes)
+            inv = inv.ravel()
+            if j == k:  # every candidate rejected: emit from the last residual
+                resid = np.maximum(r - left / left.sum(axis=1, keepdims=True), 0.0)
+                out[active] = _sample_grouped(resid, inv, g)
+                break
             xj = x[active, j]
-            qa = left[active] / left[active].sum(axis=1, keepdims=True)
-            ra = r[active]
-            ok = (
-                g.random(active.size) * qa[np.arange(active.size), xj]
-                < ra[np.arange(active.size), xj]
-            )
+            qj = left[inv, xj] / left.sum(axis=1)[inv]
+            ok = g.random(active.size) * qj < r[inv, xj]
             out[active[ok]] = xj[ok]
-            rej = ~ok
-            resid = np.maximum(ra[rej] - qa[rej], 0.0)
-            r[active[rej]] = resid / resid.sum(axis=1, keepdims=True)
-            left[active, xj] = 0.0
-        acc = out >= 0
-        rest = rows[~acc]
-        if rest.size:
-            out[rest] = sample_rows(r[rest], g)
+            acc[active[ok]] = True
+            active = active[~ok]
+            if not active.size:
+                break
         tokens.append(out)
         accepted.append(acc)
     return np.concatenate(tokens), np.concatenate(accepted)
