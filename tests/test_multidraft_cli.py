@@ -5,7 +5,7 @@ import pytest
 
 from specbound.cli import main
 from specbound.figures import FigureContext
-from specbound.figures.multidraft import FIGURES, optimum_vs_temperature
+from specbound.figures.multidraft import FIGURES, optimum_vs_temperature, without_replacement
 
 
 def test_cli_identical_drafts_table(capsys):
@@ -81,6 +81,7 @@ def test_figures_are_registered_and_temperature_figure_is_consistent():
         "multidraft_vs_k",
         "multidraft_simplex",
         "multidraft_temperature",
+        "multidraft_without_replacement",
     ]
     out = optimum_vs_temperature(FigureContext(quick=True))
     lengths = {len(v) for v in out.columns.values()}
@@ -90,3 +91,13 @@ def test_figures_are_registered_and_temperature_figure_is_consistent():
     scheme = np.array(out.columns["scheme"])
     at_one = (np.abs(temps - 1.0) < 1e-12) & (scheme == "optimum P*")
     assert np.allclose(acc[at_one], 1.0)  # draft = target at T = 1
+
+
+def test_without_replacement_figure_is_consistent():
+    out = without_replacement(FigureContext(quick=True))
+    cols = {k: np.array(v) for k, v in out.columns.items()}
+    wor = cols["acceptance"][cols["scheme"] == "optimum, without replacement"]
+    iid = cols["acceptance"][cols["scheme"] == "optimum, i.i.d."]
+    assert wor.size == iid.size == 12 and np.all(wor >= iid - 1e-12)
+    at_one = cols["k"][cols["scheme"] == "optimum, i.i.d."] == 1
+    assert np.allclose(wor[at_one], iid[at_one])  # one candidate: the same scheme
