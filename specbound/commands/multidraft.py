@@ -129,7 +129,10 @@ def run(args: argparse.Namespace) -> int:
             else:
                 row += ["-", "-"]
         rows.append(row)
-    print(f"multi-draft acceptance, n = {n}, truncated LP s = {min(s, n)} (arXiv 2410.18234)")
+    temps = "" if args.draft_temperatures is None else f", drafts at T = {args.draft_temperatures}"
+    print(
+        f"multi-draft acceptance, n = {n}, truncated LP s = {min(s, n)}{temps} (arXiv 2410.18234)"
+    )
     print_table(head, rows)
     if any(n ** q.shape[0] > MAX_TUPLES_CLI for q in cases):
         print(f"('-': n^K above {MAX_TUPLES_CLI:,} tuples, not enumerated)")

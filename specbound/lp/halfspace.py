@@ -175,12 +175,14 @@ class _Search:
         centre = 0.5 * (lo + hi)
         grad = others_product(centre)
         best_lb = -np.inf
-        for mu in (grad, np.clip(grad, a, b), 0.5 * (a + b)):
-            d = reduced_cost(cu, gu, mu)
+        inside = np.clip(grad, a, b)
+        mus = (grad, inside) if np.any(inside != grad) else (grad,)
+        for mu in (*mus, 0.5 * (a + b)):
+            d = cu - mu @ gu  # rounding is inside the slack; classification uses reduced_cost
             neg = d < 0
             lb = cin - mu @ gin + d[neg].sum() + float((corners @ mu - cprod).min())
             best_lb = max(best_lb, lb)
-            if np.all(mu >= a) and np.all(mu <= b):  # {c < mu . g} = in + U[neg]
+            if mu is not grad or len(mus) == 1:  # mu in the box: {c < mu . g} = in + U[neg]
                 y = gin + gu[:, neg].sum(axis=1)
                 self.offer(cin + float(cu[neg].sum()) - float(np.prod(y)), a, u[neg])
         return best_lb - self.slack(u.size), False
