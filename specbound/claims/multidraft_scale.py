@@ -35,6 +35,7 @@ from specbound.lp.without_replacement import (
     without_replacement_rule,
 )
 from specbound.simulations.multidraft import selection_sampling, specinfer_sampling
+from specbound.simulations.text_ngram import text_pairs
 from specbound.simulations.without_replacement import (
     rrs_without_replacement_sampling,
     rule_sampling,
@@ -43,7 +44,7 @@ from specbound.simulations.without_replacement import (
 PAPER = "Khisti+25"
 TRIALS = 200_000
 #: Largest number of ordered tuples for the LP rule.
-SMALL_TUPLES = 2_000
+SMALL_TUPLES = 3_000
 TEMPERATURES = (0.5, 1.0, 1.5)
 
 
@@ -54,7 +55,9 @@ def _wor_instances() -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
     q6 = np.array([0.10, 0.15, 0.30, 0.25, 0.12, 0.08])
     g = np.random.default_rng(2402_14160)
     p_soft, q_soft = target_draft_pair(1000, rng=21)
+    word, p_text, q_text = text_pairs(50, contexts=1)[0]
     return {
+        f"real text n=50 after {word!r} K=2": (p_text, q_text, 2),
         "n=6 reference K=2": (p6, q6, 2),
         "n=6 reference K=3": (p6, q6, 3),
         "n=8 dirichlet K=3": (dirichlet(8, 1.0, g), dirichlet(8, 1.0, g), 3),
@@ -144,7 +147,17 @@ def _temperature_instances() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     p6 = np.array([0.30, 0.25, 0.15, 0.12, 0.10, 0.08])
     q6 = np.array([0.10, 0.15, 0.30, 0.25, 0.12, 0.08])
     p_soft, q_soft = target_draft_pair(2000, rng=22)
+    word, p_text, q_text = text_pairs(12, contexts=1)[0]
+    word2, p_big, q_big = text_pairs(200, contexts=2)[1]
     return {
+        f"real text n=12 after {word!r} T=0.5,1,1.5": (
+            p_text,
+            temperature_drafts(q_text, TEMPERATURES),
+        ),
+        f"real text n=200 after {word2!r} T=0.5,1,1.5": (
+            p_big,
+            temperature_drafts(q_big, TEMPERATURES),
+        ),
         "n=6 reference T=0.5,1,1.5": (p6, temperature_drafts(q6, TEMPERATURES)),
         "n=2000 softmax T=0.5,1,1.5": (p_soft, temperature_drafts(q_soft, TEMPERATURES)),
     }
@@ -181,13 +194,14 @@ def _temperature_cases() -> list[Case]:
 
 
 def _temperature_canonical_cases() -> list[Case]:
-    lab = "n=6 reference T=0.5,1,1.5"
+    labels = [lab for lab, (_, q) in _temperature_instances().items() if q.shape[1] <= 12]
     return [
         Case(
             lab,
             partial(_temperature_optimum, lab),
             sampled_acceptance(partial(_canonical, lab), TRIALS),
         )
+        for lab in labels
     ]
 
 
