@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from specbound.errors import InvalidArgumentError, SolverError
 from specbound.lp import coupling_lp, optimal_acceptance
 from specbound.lp.coupling import solve_lp, tuple_probabilities, tuples
-from specbound.lp.optimum import brute_optimum, set_value
+from specbound.lp.exact_sets import brute_optimum, set_value
 
 MAX_N = {1: 6, 2: 5, 3: 4, 4: 3}  # keeps every solve at a few milliseconds
 

@@ -19,14 +19,14 @@ from specbound.lp import (
     optimum,
     perfect_acceptance,
 )
-from specbound.lp.optimum import (
+from specbound.lp.exact_sets import (
     brute_optimum,
     int_power,
-    minnorm_optimum,
     prefix_optimum,
     ratio_order,
     set_value,
 )
+from specbound.lp.minnorm import minnorm_optimum
 
 
 def law(rng, n, conc=1.0, zeros=0):
@@ -141,8 +141,9 @@ def test_n6_non_identical_reference():
     q1 = [0.10, 0.15, 0.30, 0.25, 0.12, 0.08]
     q2 = [0.20, 0.05, 0.25, 0.20, 0.20, 0.10]
     res = optimum(p, [q1, q2])
-    assert res.method == "minnorm"
+    assert res.method == "halfspace" and res.certified
     assert res.acceptance == pytest.approx(0.8875, abs=1e-12)
+    assert minnorm_optimum(np.asarray(p), np.array([q1, q2])).acceptance == pytest.approx(0.8875)
     assert res.minimising_set.tolist() == [2, 3, 4, 5]
     for k, want in ((2, 0.8875), (3, 0.971), (4, 1.0)):
         assert optimal_acceptance(p, [q1] * k) == pytest.approx(want, abs=1e-12)

@@ -5,7 +5,7 @@ import pytest
 
 from specbound.cli import main
 from specbound.figures import FigureContext
-from specbound.figures.multidraft import FIGURES, optimum_vs_temperature
+from specbound.figures.multidraft import FIGURES, optimum_vs_temperature, without_replacement
 
 
 def test_cli_identical_drafts_table(capsys):
@@ -13,11 +13,12 @@ def test_cli_identical_drafts_table(capsys):
     assert code == 0
     out = capsys.readouterr().out.splitlines()
     rows = {line.split()[0]: line.split() for line in out[2:]}
-    # optimum, |T*|, tournament, importance, SpecInfer, SpecTr, NSS (theory note, n = 2)
+    # optimum, |T*|, w/o repl., tournament, importance, SpecInfer, SpecTr, NSS (n = 2)
     assert rows["1"][1] == "0.600000"
-    assert rows["2"][1:8] == [
+    assert rows["2"][1:9] == [
         "0.850000",
         "1",
+        "1.000000",  # two distinct candidates out of two tokens: always accepted
         "0.850000",
         "0.800000",
         "0.800000",
@@ -40,9 +41,9 @@ def test_cli_non_identical_drafts_with_lp(capsys, tmp_path):
     )
     assert code == 0
     row = capsys.readouterr().out.splitlines()[2].split()
-    assert row[:4] == ["2", "0.887500", "4", "0.887500"]
-    assert row[6] == "-"  # SpecTr needs identical drafts
-    assert row[8] == "0.887500"  # the LP
+    assert row[:5] == ["2", "0.887500", "4", "-", "0.887500"]
+    assert row[7] == "-"  # SpecTr needs identical drafts
+    assert row[9] == "0.887500"  # the LP
 
 
 @pytest.mark.parametrize(
@@ -52,6 +53,13 @@ def test_cli_non_identical_drafts_with_lp(capsys, tmp_path):
         (["--draft", "0.5,0.3,0.2"], "draft: vocabulary size 3"),
         (["--draft", "0.5,0.5;0.4,0.6", "--k", "2"], "drafts: the draft has 2 rows"),
         (["--draft", "0.5,0.5", "--s", "x"], "s: expected an integer"),
+        (["--draft", "0.5,0.5", "--draft-temperatures", "1,0"], "temperatures: must be finite"),
+        (["--draft", "0.5,0.5", "--draft-temperatures", "a"], "draft_temperatures: expected"),
+        (
+            ["--draft", "0.5,0.5", "--draft-temperatures", "1,2", "--k", "2"],
+            "drafts: omit --drafts",
+        ),
+        (["--draft", "0.5,0.5;0.4,0.6", "--draft-temperatures", "1,2"], "draft_temperatures: the"),
     ],
 )
 def test_cli_bad_input_exits_2(capsys, argv, message):
@@ -59,11 +67,24 @@ def test_cli_bad_input_exits_2(capsys, argv, message):
     assert message in capsys.readouterr().err
 
 
+def test_cli_draft_temperatures(capsys):
+    from specbound.lp import optimal_acceptance
+    from specbound.lp.temperatures import temperature_drafts
+
+    p, q = [0.3, 0.25, 0.15, 0.12, 0.1, 0.08], [0.1, 0.15, 0.3, 0.25, 0.12, 0.08]
+    argv = ["--target", ",".join(map(str, p)), "--draft", ",".join(map(str, q))]
+    assert main(["multidraft", *argv, "--draft-temperatures", "0.5,1,1.5"]) == 0
+    row = capsys.readouterr().out.splitlines()[2].split()
+    want = optimal_acceptance(p, temperature_drafts(q, [0.5, 1, 1.5]))
+    assert row[0] == "3" and row[1] == f"{want:.6f}" and row[3] == "-"
+
+
 def test_figures_are_registered_and_temperature_figure_is_consistent():
     assert [f.name for f in FIGURES] == [
         "multidraft_vs_k",
         "multidraft_simplex",
         "multidraft_temperature",
+        "multidraft_without_replacement",
     ]
     out = optimum_vs_temperature(FigureContext(quick=True))
     lengths = {len(v) for v in out.columns.values()}
@@ -73,3 +94,13 @@ def test_figures_are_registered_and_temperature_figure_is_consistent():
     scheme = np.array(out.columns["scheme"])
     at_one = (np.abs(temps - 1.0) < 1e-12) & (scheme == "optimum P*")
     assert np.allclose(acc[at_one], 1.0)  # draft = target at T = 1
+
+
+def test_without_replacement_figure_is_consistent():
+    out = without_replacement(FigureContext(quick=True))
+    cols = {k: np.array(v) for k, v in out.columns.items()}
+    wor = cols["acceptance"][cols["scheme"] == "optimum, without replacement"]
+    iid = cols["acceptance"][cols["scheme"] == "optimum, i.i.d."]
+    assert wor.size == iid.size == 12 and np.all(wor >= iid - 1e-12)
+    at_one = cols["k"][cols["scheme"] == "optimum, i.i.d."] == 1
+    assert np.allclose(wor[at_one], iid[at_one])  # one candidate: the same scheme

@@ -67,6 +67,7 @@ CLAIM_MODULES: tuple[str, ...] = (
     "specbound.claims.pairs",
     "specbound.claims.audit",
     "specbound.claims.ersd_scale",
+    "specbound.claims.multidraft_scale",
 )
 
 if TYPE_CHECKING:

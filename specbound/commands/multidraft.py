@@ -6,7 +6,11 @@ Examples
 the optimum P* = min_T [p(T) + 1 - q(T)^K] (Khisti et al., arXiv 2410.18234), its
 minimising set, and the exact acceptance of the tournament of truncated LPs, importance
 weights, SpecInfer, SpecTr K-SEQ and NSS (and the cvxpy LP with ``--lp``). A draft given
-as K rows (``"0.5,0.5;0.4,0.6"`` or a file) means K non-identical drafts.
+as K rows (``"0.5,0.5;0.4,0.6"`` or a file) means K non-identical drafts;
+``--draft-temperatures 0.5,1,1.5`` makes K drafts from the one draft law at K
+temperatures (q^(1/T) / Z: the draft is read as probabilities, whose logs are the logits
+up to a constant). For i.i.d. drafts the column "w/o repl." is the optimum when the K
+candidates are drawn without replacement (:mod:`specbound.lp.without_replacement`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import math
 import numpy as np
 from tqdm.auto import tqdm
 
-from specbound.commands import positive_int_list
+from specbound.commands import positive_int_list, read_array
 from specbound.commands.options import (
     LAW_FORMS,
     add_drafts,
@@ -58,6 +62,12 @@ def register(subparsers) -> None:
         "('a,b;c,d' or a file): K different drafts",
     )
     add_drafts(p, "numbers K of i.i.d. drafts, e.g. 1,2,4,8", default="1,2,4,8", old=("--k",))
+    p.add_argument(
+        "--draft-temperatures",
+        default=None,
+        help="K drafts from the one draft law at these temperatures, e.g. 0.5,1,1.5 "
+        "(q^(1/T) normalised; --draft is read as probabilities; default: none)",
+    )
     p.add_argument("--lp", action="store_true", help="also solve the coupling LP (cvxpy)")
     p.add_argument("--s", default="5", help="truncation threshold of the truncated LP")
     p.add_argument("--solver", default=None, help="LP solver: HIGHS (default) or CLARABEL")
@@ -76,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from specbound.lp.baselines import nss_acceptance, specinfer_acceptance, spectr_acceptance
     from specbound.lp.optimum import identical
     from specbound.lp.selection import importance_weighted_acceptance
+    from specbound.lp.temperatures import temperature_drafts
     from specbound.lp.truncated import tournament
 
     p = read_law(args.target, "target")
@@ -83,11 +94,19 @@ def run(args: argparse.Namespace) -> int:
     s = check_int(_int(args.s, "s"), "s", 1)
     given = args.drafts if args.drafts != "1,2,4,8" else None
     if raw.ndim == 2 and raw.shape[0] > 1:
-        if given is not None:
+        if given is not None or args.draft_temperatures is not None:
+            option = "drafts" if given is not None else "draft_temperatures"
             raise InvalidArgumentError(
-                f"drafts: the draft has {raw.shape[0]} rows (non-identical drafts); omit --drafts"
+                f"{option}: the draft has {raw.shape[0]} rows (non-identical drafts); give one row"
             )
         cases = [as_distributions(raw, "draft")]
+    elif args.draft_temperatures is not None:
+        if given is not None:
+            raise InvalidArgumentError(
+                "drafts: omit --drafts with --draft-temperatures (K = their number)"
+            )
+        temps = read_array(args.draft_temperatures, "draft_temperatures").ravel()
+        cases = [temperature_drafts(as_distribution(raw.ravel(), "draft"), temps)]
     else:
         q = as_distribution(raw.ravel(), "draft")
         cases = [np.tile(q, (k, 1)) for k in positive_int_list(args.drafts, "drafts")]
@@ -107,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
             "K": k,
             "optimum": opt.acceptance,
             "minimising_set_size": int(opt.minimising_set.size),
+            "without_replacement": _without_replacement(p, q),
             "tournament": tournament(p, q, s).acceptance if k >= 2 else opt.acceptance,
             "importance": importance_weighted_acceptance(p, q) if small else None,
             "specinfer": specinfer_acceptance(p, q),
@@ -118,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
             row["lp"] = None if res is None else res.acceptance
             row["lp_seconds"] = None if res is None else res.solve_time
         rows.append(row)
-    columns = [COLUMNS[0], *COLUMNS[1:8], *(COLUMNS[8:] if args.lp else ())]
+    columns = [*COLUMNS[:9], *(COLUMNS[9:] if args.lp else ())]
     notes = [
         "|T*|: size of a minimising token set T of p(T) + 1 - prod_k q_k(T); 0 means no set "
         "cuts the flow, so P* = 1 (the drafts can always be accepted)."
@@ -132,8 +152,15 @@ def run(args: argparse.Namespace) -> int:
         )
     if any(n ** q.shape[0] > MAX_TUPLES_CLI for q in cases):
         notes.append(f"('-': n^K above {MAX_TUPLES_CLI:,} tuples, not enumerated)")
+    if any(r["without_replacement"] is None for r in rows):
+        notes.append(
+            "(w/o repl. '-': i.i.d. drafts only; K >= 3 needs at most 16 tokens with q > 0)"
+        )
+    temps = "" if args.draft_temperatures is None else f", drafts at T = {args.draft_temperatures}"
     data = {"command": "multidraft", "n": n, "s": min(s, n), "rows": rows}
-    text = [f"multi-draft acceptance, n = {n}, truncated LP s = {min(s, n)} (arXiv 2410.18234)"]
+    text = [
+        f"multi-draft acceptance, n = {n}, truncated LP s = {min(s, n)}{temps} (arXiv 2410.18234)"
+    ]
     emit(args, data, columns, rows, text, notes)
     return 0
 
@@ -142,6 +169,7 @@ COLUMNS = (
     Column("K", "K"),
     Column("optimum", "optimum", _fmt),
     Column("minimising_set_size", "|T*|"),
+    Column("without_replacement", "w/o repl.", _fmt),
     Column("tournament", "tournament", _fmt),
     Column("importance", "importance", _fmt),
     Column("specinfer", "SpecInfer", _fmt),
@@ -157,3 +185,16 @@ def _int(text: str, name: str) -> int:
         return int(text)
     except ValueError:
         raise InvalidArgumentError(f"{name}: expected an integer, got {text!r}") from None
+
+
+def _without_replacement(p: np.ndarray, q: np.ndarray) -> float | None:
+    """P* with the K candidates drawn without replacement (i.i.d. drafts only; K >= 3
+    needs at most 16 drafted tokens), else None."""
+    from specbound.lp.exact_sets import BRUTE_MAX_N
+    from specbound.lp.optimum import identical
+    from specbound.lp.without_replacement import optimum_without_replacement
+
+    k, drafted = q.shape[0], int(np.count_nonzero(q[0]))
+    if not identical(q) or drafted < k or (k >= 3 and drafted > BRUTE_MAX_N):
+        return None
+    return optimum_without_replacement(p, q[0], k).acceptance

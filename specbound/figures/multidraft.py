@@ -6,7 +6,11 @@
   optimum, SpecTr and SpecInfer, with the region where acceptance is one (the paper's
   Figure 2 setting).
 * ``multidraft_temperature``: the optimum against the draft temperature (draft =
-  softmax(z / T), target = softmax(z)) for K = 1..16.
+  softmax(z / T), target = softmax(z)) for K = 1..16, and K = 3 different drafts at
+  temperatures (T/2, T, 3T/2) (certified optimum for different drafts, issue 18).
+* ``multidraft_without_replacement``: the optimum with K candidates drawn without
+  replacement against i.i.d. drafts, with recursive rejection sampling without
+  replacement (Monte Carlo) and SpecInfer (i.i.d.) for reference.
 """
 
 from __future__ import annotations
@@ -17,15 +21,18 @@ from matplotlib.figure import Figure
 from specbound.distributions import dirichlet, softmax, target_draft_pair, zipf
 from specbound.figures import FigureContext, FigureOutput, FigureSpec
 from specbound.lp.baselines import nss_acceptance, specinfer_acceptance, spectr_acceptance
-from specbound.lp.optimum import optimal_acceptance_identical
+from specbound.lp.optimum import optimal_acceptance, optimal_acceptance_identical
 from specbound.lp.selection import importance_weighted_acceptance
+from specbound.lp.temperatures import temperature_drafts
 from specbound.lp.truncated import tournament
+from specbound.lp.without_replacement import optimum_without_replacement
 from specbound.simulations.estimate import from_proportion
 from specbound.simulations.multidraft import (
     specinfer_sampling,
     spectr_sampling,
     tournament_sampling,
 )
+from specbound.simulations.without_replacement import rrs_without_replacement_sampling
 
 S_TRUNC = 5
 #: Largest n^K for the importance-weights curve (it enumerates the tuples).
@@ -170,7 +177,8 @@ def simplex_picture(ctx: FigureContext) -> FigureOutput:
 def optimum_vs_temperature(ctx: FigureContext) -> FigureOutput:
     """P* vs draft temperature T, draft = softmax(z / T), target = softmax(z), n = 1000.
 
-    Also SpecTr and SpecInfer at K = 4 (dashed). All exact.
+    Also SpecTr and SpecInfer at K = 4 (dashed) and K = 3 different drafts at
+    temperatures T/2, T, 3T/2 (dotted; certified optimum). All exact.
     """
     n = 1000
     z = np.random.default_rng([ctx.seed, 73]).normal(0.0, 2.0, size=n)
@@ -187,6 +195,13 @@ def optimum_vs_temperature(ctx: FigureContext) -> FigureOutput:
         cols["k"] += [k] * len(temps)
         cols["scheme"] += ["optimum P*"] * len(temps)
         cols["acceptance"] += vals
+    spread = (0.5, 1.0, 1.5)
+    vals = [optimal_acceptance(p, temperature_drafts(p, [f * t for f in spread])) for t in temps]
+    ax.plot(temps, vals, "k:", lw=2, label="optimum, K=3 at T/2, T, 3T/2")
+    cols["temperature"] += temps.tolist()
+    cols["k"] += [3] * len(temps)
+    cols["scheme"] += ["optimum P*, temperatures T/2, T, 3T/2"] * len(temps)
+    cols["acceptance"] += vals
     for name, fn in (("SpecTr K-SEQ", spectr_acceptance), ("SpecInfer", specinfer_acceptance)):
         vals = [fn(p, np.tile(softmax(z / t), (4, 1))) for t in temps]
         ax.plot(temps, vals, "--", label=f"{name}, K=4")
@@ -203,6 +218,56 @@ def optimum_vs_temperature(ctx: FigureContext) -> FigureOutput:
     ax.set_title("Optimal multi-draft acceptance vs draft temperature (n = 1000)", fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
+    return FigureOutput(fig, cols)
+
+
+def without_replacement(ctx: FigureContext) -> FigureOutput:
+    """P* with K candidates drawn without replacement vs K i.i.d. drafts, K = 1..4.
+
+    Lines exact (the without-replacement optimum by enumeration of the 16 tokens);
+    dots: Monte Carlo of recursive rejection sampling without replacement; dashed:
+    SpecInfer with i.i.d. drafts (exact).
+    """
+    ks = [1, 2, 3, 4]
+    trials = ctx.trials(40_000, 4_000)
+    rng = np.random.default_rng([ctx.seed, 74])
+    cols: dict[str, list] = {"family": [], "k": [], "scheme": [], "acceptance": [], "se": []}
+    fig = Figure(figsize=(13, 4))
+    axes = fig.subplots(1, 3, sharey=True)
+
+    def record(name, k, scheme, value, se=0.0):
+        cols["family"].append(name)
+        cols["k"].append(k)
+        cols["scheme"].append(scheme)
+        cols["acceptance"].append(float(value))
+        cols["se"].append(float(se))
+
+    for ax, (name, p, q) in zip(axes, _families(ctx.seed), strict=True):
+        curves = {
+            "optimum, without replacement": [
+                optimum_without_replacement(p, q, k).acceptance for k in ks
+            ],
+            "optimum, i.i.d.": [optimal_acceptance_identical(p, q, k) for k in ks],
+            "SpecInfer, i.i.d.": [specinfer_acceptance(p, np.tile(q, (k, 1))) for k in ks],
+        }
+        for (scheme, vals), style in zip(curves.items(), ("k-", "b-", "b--"), strict=True):
+            ax.plot(ks, vals, style, label=scheme, lw=1.5)
+            for k, v in zip(ks, vals, strict=True):
+                record(name, k, scheme, v)
+        for k in ks:
+            _, acc = rrs_without_replacement_sampling(p, q, k, trials, rng)
+            est = from_proportion(int(acc.sum()), trials)
+            ax.errorbar(k, est.mean, yerr=1.96 * est.se, fmt="o", ms=3, color="tab:red")
+            record(name, k, "recursive rejection w/o replacement (MC)", est.mean, est.se)
+        gain = curves["optimum, without replacement"][-1] - curves["optimum, i.i.d."][-1]
+        ax.set_title(f"{name}\nK=4: without replacement +{gain:.3f}", fontsize=9)
+        ax.set_xlabel("number of candidates K")
+        ax.set_xticks(ks)
+        ax.grid(alpha=0.3)
+    axes[0].plot([], [], "o", color="tab:red", ms=3, label="recursive rejection w/o repl. (MC)")
+    axes[0].set_ylabel("P(a draft token is accepted)")
+    axes[0].legend(fontsize=7, loc="lower right")
+    fig.suptitle("Drafts without replacement vs i.i.d. drafts: how much does it buy?", y=1.06)
     return FigureOutput(fig, cols)
 
 
@@ -224,5 +289,12 @@ FIGURES = [
         "Optimal acceptance vs draft temperature for K = 1..16 drafts (SpecTr and SpecInfer "
         "at K = 4 dashed); target softmax(z), draft softmax(z / T), n = 1000.",
         optimum_vs_temperature,
+    ),
+    FigureSpec(
+        "multidraft_without_replacement",
+        "Optimal acceptance with K candidates drawn without replacement vs K i.i.d. drafts "
+        "(exact), recursive rejection sampling without replacement (Monte Carlo) and "
+        "SpecInfer, three families, n = 16.",
+        without_replacement,
     ),
 ]

@@ -6,7 +6,9 @@ draft = q (the paper swaps them).
 
 * :func:`coupling_lp`: the coupling LP in cvxpy (HiGHS / Clarabel), with certificate.
 * :func:`optimal_acceptance`, :func:`optimum`: P* = min_T [p(T) + 1 - prod_k q_k(T)],
-  exactly (prefix scan for identical drafts, certified min-norm point otherwise).
+  exactly (prefix scan for identical drafts, certified branch and bound otherwise).
+* :func:`optimum_without_replacement`: the optimum when the K candidates are drawn
+  without replacement; :func:`temperature_drafts`: K drafts at K temperatures.
 * :func:`perfect_acceptance`: is P* = 1.
 * :func:`canonical_rule`, :func:`importance_weighted_rule`: two-step selection rules.
 * :func:`truncated_lp`, :func:`tournament`: the practical K = 2 rule and its K > 2 chain.
@@ -24,7 +26,9 @@ from specbound.lp.optimum import (
     perfect_acceptance,
 )
 from specbound.lp.selection import SelectionRule, canonical_rule, importance_weighted_rule
+from specbound.lp.temperatures import temperature_drafts
 from specbound.lp.truncated import PairRule, Tournament, tournament, truncated_lp
+from specbound.lp.without_replacement import optimum_without_replacement
 
 __all__ = [
     "CouplingResult",
@@ -39,9 +43,11 @@ __all__ = [
     "optimal_acceptance",
     "optimal_acceptance_identical",
     "optimum",
+    "optimum_without_replacement",
     "perfect_acceptance",
     "specinfer_acceptance",
     "spectr_acceptance",
+    "temperature_drafts",
     "tournament",
     "truncated_lp",
 ]

@@ -35,7 +35,7 @@ import numpy as np
 
 from specbound.distributions import check_int
 from specbound.errors import InvalidArgumentError
-from specbound.lp.optimum import ratio_order
+from specbound.lp.exact_sets import ratio_order
 
 #: Largest (history x token) array of the last step of :func:`positional_acceptance_rows`.
 MAX_CELLS = 1 << 24

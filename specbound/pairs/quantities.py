@@ -17,7 +17,7 @@ Letters: target = p, draft = q; "tokens per step" counts the bonus token.
   the K-draft optimum (Khisti et al., arXiv 2410.18234: min over the prefixes T_m of
   that order of p(T_m) + 1 - q(T_m)^K) and ERSD's alpha(1) (Kobus & Gunduz, arXiv
   2504.15475: sum_x p(x) / [c_x Q_<(c_x) + P_>=(c_x)]), the formulas of
-  :func:`specbound.lp.optimum.prefix_optimum` and
+  :func:`specbound.lp.exact_sets.prefix_optimum` and
   :func:`specbound.bounds.exponential_races.alpha_one`, batched.
 * :func:`entropy_rows`: H(p_t) and sum_x p_t ln^2 p_t (nats), whose means are mu and mu2
   of Pankratov & Alistarh (arXiv 2512.11718).
@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike
 
 from specbound.distributions import check_int
 from specbound.errors import InvalidArgumentError
-from specbound.lp.optimum import int_power
+from specbound.lp.exact_sets import int_power
 from specbound.pairs.positional import RatioSorted, sort_by_ratio
 from specbound.trees import as_acceptance, optimal_tree, positional_optimal_values
 
@@ -116,7 +116,7 @@ def sorted_ratio_rows(
         :func:`~specbound.bounds.exponential_races.alpha_one`.
     multidraft : (rows, len(drafts)) ndarray
         P*(K) = min_m [p(T_m) + 1 - q(T_m)^K] over the prefixes T_m of the tokens in
-        increasing p/q (q = 0 last), as :func:`~specbound.lp.optimum.prefix_optimum`.
+        increasing p/q (q = 0 last), as :func:`~specbound.lp.exact_sets.prefix_optimum`.
     """
     s = sort_by_ratio(target, draft) if ratio_sorted is None else ratio_sorted
     rows, n = s.ps.shape
