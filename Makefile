@@ -31,7 +31,7 @@ check: $(VENV)/.installed
 
 # every injected bug of specbound/mutants/catalogue.py against the registry -> results/mutants.md
 mutants: $(VENV)/.installed
-	$(BIN)/python -m specbound.mutants --jobs 2 $(ARGS)
+	$(BIN)/python -m specbound.mutants --workers 2 $(ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run_all.py

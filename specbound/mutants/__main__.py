@@ -9,9 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from specbound.commands.options import add_executor_options
 from specbound.mutants.catalogue import MUTANTS
 from specbound.mutants.report import format_report
 from specbound.mutants.run import run_mutants
+from specbound.simulations.executor import default_workers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,12 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", type=float, default=0.2, help="Monte Carlo size (default 0.2 = --quick)"
     )
-    parser.add_argument("--jobs", type=int, default=2, help="local worker processes")
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        help="dask.distributed scheduler address (workers with one thread each: a patch is "
-        "process-wide)",
+    add_executor_options(
+        parser, default_help="every core; on --scheduler, workers of one thread each"
     )
     parser.add_argument("--mutant", action="append", help="only these mutants (repeatable)")
     parser.add_argument("--out", default="results/mutants.md", help="the report's path")
@@ -39,11 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         chosen,
         seed=args.seed,
         scale=args.scale,
-        jobs=args.jobs,
+        jobs=args.workers or default_workers(),
         scheduler=args.scheduler,
         progress=False if args.no_progress else None,
     )
-    text = format_report(run, args.scale, args.jobs)
+    text = format_report(run, args.scale, args.workers or default_workers())
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
