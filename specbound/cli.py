@@ -23,7 +23,7 @@ from pathlib import Path
 from specbound import __version__
 from specbound.commands import integer, progress_flag
 from specbound.commands.options import add_executor_options, add_format, command_parser
-from specbound.commands.output import Column, emit, to_json
+from specbound.commands.output import Column, emit, output_directory, to_json
 from specbound.commands.verdicts import (
     CSV_COLUMNS,
     LEGEND,
@@ -31,7 +31,7 @@ from specbound.commands.verdicts import (
     markdown_verdicts,
     verdict_record,
 )
-from specbound.errors import InvalidArgumentError, SolverError
+from specbound.errors import SolverError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -194,20 +194,6 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
         print(format_counts(verdicts, len(all_claims())))
     return 1 if failed else 0
-
-
-def output_directory(text: str, name: str = "out") -> Path:
-    """Create (if needed) and check a writable output directory, naming ``--out`` on failure."""
-    out = Path(text)
-    if out.exists() and not out.is_dir():
-        raise InvalidArgumentError(f"{name}: {text!r} exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidArgumentError(f"{name}: cannot create {text!r} ({exc.strerror})") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise InvalidArgumentError(f"{name}: {text!r} is not writable")
-    return out
 
 
 def publish(staging: Path, out: Path, last: str) -> list[Path]:

@@ -102,3 +102,35 @@ def test_pair_greedy_is_strict_json(tmp_path, capsys):
     assert doc["target_entropy"]["mu"] == 0.0
     assert doc["speed_of_light"]["bound_tokens_per_step"][0] is None
     assert "no bound" in (tmp_path / "g" / "pair.md").read_text()
+
+
+def test_huge_budget_refused_before_the_pass(monkeypatch):
+    from specbound.errors import ResourceLimitError
+    from specbound.pairs import analysis
+
+    def no_pass(*args, **kwargs):
+        raise AssertionError("the pass over the pair ran before the budget check")
+
+    monkeypatch.setattr(analysis, "per_position", no_pass)
+    with pytest.raises(ResourceLimitError, match=r"^budgets: "):
+        analysis.analyse_pair(None, budgets=[4, 10**12])
+
+
+def test_example_sizes_are_checked_by_name():
+    from specbound.errors import InvalidArgumentError, ResourceLimitError
+    from specbound.limits import resource_limits
+    from specbound.pairs.examples import synthetic_pair_logits, text_pair_logits
+
+    with pytest.raises(InvalidArgumentError, match=r"^positions: the corpus has 64285 words"):
+        text_pair_logits(200, 64286)
+    with resource_limits(memory=1e6), pytest.raises(ResourceLimitError, match=r"^positions: "):
+        synthetic_pair_logits(1000, 200)  # 200 x 1000 x 2 float32 = 1.6 MB
+    with resource_limits(memory=1e6), pytest.raises(ResourceLimitError, match=r"^vocab: "):
+        synthetic_pair_logits(100_000, 1)  # one position's working rows: 4.8 MB
+    from specbound.simulations.text_ngram import load_corpus, text_models
+
+    target, draft = text_pair_logits(50, 30)  # log of the kernel, then gather rows
+    words = load_corpus(50).tokens[:30]
+    for got, kernel in zip((target, draft), text_models(50, 2), strict=True):
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, np.log(kernel[words]).astype(np.float32))

@@ -8,6 +8,8 @@ rows), and :func:`emit` renders it in the format chosen by ``--format``:
   unless ``--wide``;
 * ``json``: one JSON object (``indent=2``); non-finite numbers become ``null``;
 * ``csv``: the rows only, one header line of column keys.
+
+:func:`output_directory` checks an output directory (``--out DIR``) up front.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from specbound.errors import InvalidArgumentError
 
 #: Widest table printed without ``--wide``.
 WIDTH = 99
@@ -153,3 +158,17 @@ def emit(
         print(f"wrote {path}", file=sys.stderr)
     else:
         print(out)
+
+
+def output_directory(text: str, name: str = "out") -> Path:
+    """Create (if needed) and check a writable output directory, naming ``--out`` on failure."""
+    out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"{name}: {text!r} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidArgumentError(f"{name}: cannot create {text!r} ({exc.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise InvalidArgumentError(f"{name}: {text!r} is not writable")
+    return out

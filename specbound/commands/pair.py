@@ -16,9 +16,15 @@ import json
 import tempfile
 from pathlib import Path
 
-from specbound.commands import add_random_options, positive_int_list, progress_flag
+from specbound.commands import (
+    add_random_options,
+    integer,
+    option_names,
+    positive_int_list,
+    progress_flag,
+)
 from specbound.commands.options import add_budget, add_drafts, add_format, command_parser
-from specbound.commands.output import Column, emit
+from specbound.commands.output import Column, emit, output_directory
 from specbound.errors import InvalidArgumentError
 
 
@@ -43,10 +49,13 @@ def register(subparsers) -> None:
         help="write this example pair (under DIR/inputs with --out) and analyse it",
     )
     p.add_argument(
-        "--vocab", type=int, default=None, help="example vocabulary size (default 1000 / 131072)"
+        "--vocab",
+        type=integer,
+        default=None,
+        help="example vocabulary size (default 1000 / 131072)",
     )
     p.add_argument(
-        "--positions", type=int, default=None, help="example positions (default 2000 / 128)"
+        "--positions", type=integer, default=None, help="example positions (default 2000 / 128)"
     )
     p.add_argument("--kind", choices=("logits", "probs"), default="logits", help="input kind")
     p.add_argument("--key", default=None, help="tensor name in .npz/.safetensors files")
@@ -95,7 +104,7 @@ COLUMNS = (Column("quantity", "quantity", left=True), Column("value", "value", l
 CELL = 48
 
 
-def _inputs(args: argparse.Namespace, scratch: Path) -> tuple:
+def _inputs(args: argparse.Namespace, out: Path | None, scratch: Path) -> tuple:
     from specbound.pairs.examples import write_synthetic_pair, write_text_pair
 
     if args.example is None:
@@ -104,7 +113,7 @@ def _inputs(args: argparse.Namespace, scratch: Path) -> tuple:
         return args.target, args.draft
     if args.target or args.draft:
         raise InvalidArgumentError("example: give either --example or --target/--draft")
-    base = Path(args.report) / "inputs" if args.report else scratch
+    base = out / "inputs" if out else scratch
     if args.example == "text":
         return write_text_pair(base, args.vocab or 1000, args.positions or 2000)
     return write_synthetic_pair(base, args.vocab or 131_072, args.positions or 128, args.seed)
@@ -131,12 +140,23 @@ def write_report(out: Path, doc: dict, description: str) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse the pair; print a table or JSON; write the report with ``--out``."""
+    """Analyse the pair; print a table or JSON; write the report with ``--out``.
+
+    Sizes are checked before any work: ``--out`` must be a writable directory, the
+    budgets must fit :func:`~specbound.trees.check_tree_size` and an example pair the
+    memory and work limits (:mod:`specbound.limits`); errors name the option.
+    """
     from specbound.pairs import analyse_pair, load_pair
     from specbound.pairs.report import summary_rows
+    from specbound.trees import check_tree_size
 
-    with tempfile.TemporaryDirectory(prefix="specbound-pair-") as scratch:
-        target, draft = _inputs(args, Path(scratch))
+    out = output_directory(args.report) if args.report else None
+    drafts = positive_int_list(args.drafts, "drafts")
+    budgets = positive_int_list(args.budget, "budget")
+    check_tree_size(max(budgets), "budget")
+    renamed = option_names(vocab_size="vocab", budgets="budget", size="budget", sizes="budget")
+    with tempfile.TemporaryDirectory(prefix="specbound-pair-") as scratch, renamed:
+        target, draft = _inputs(args, out, Path(scratch))
         pair = load_pair(
             target,
             draft,
@@ -153,15 +173,15 @@ def run(args: argparse.Namespace) -> int:
         )
         analysis = analyse_pair(
             pair,
-            drafts=positive_int_list(args.drafts, "drafts"),
-            budgets=positive_int_list(args.budget, "budget"),
+            drafts=drafts,
+            budgets=budgets,
             candidates=args.candidates,
             environments=args.environments,
             rng=args.seed,
             progress=progress_flag(args),
         )
         doc = analysis.to_dict()
-    written = write_report(Path(args.report), doc, pair.describe()) if args.report else []
+    written = write_report(out, doc, pair.describe()) if out else []
     rows = [{"quantity": q, "value": v} for q, v in summary_rows(doc)]
     if args.format == "table" and not args.wide:
         rows = [{**r, "value": _short(r["value"])} for r in rows]

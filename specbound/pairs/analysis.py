@@ -33,6 +33,7 @@ from specbound.pairs.quantities import (
     positional_tree,
     sorted_ratio_rows,
 )
+from specbound.trees import check_tree_size
 
 DRAFTS = (1, 2, 4, 8)
 BUDGETS = tuple(2**i for i in range(11))  # 1..1024
@@ -228,6 +229,9 @@ def analyse_pair(
         ``environment_rows`` positions drawn with ``rng``.
     progress : progress bar over chunks (None: on a terminal only).
     """
+    budgets = tuple(check_int(b, "budgets", 1) for b in budgets)
+    if budgets:  # refused before the pass over the pair, not after it
+        check_tree_size(max(budgets), "budgets")
     gen = as_rng(rng)
     t_all = pair.positions
     keep = np.sort(gen.choice(t_all, size=min(environment_rows, t_all), replace=False))

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from specbound.distributions import as_rng, check_int
+from specbound.errors import InvalidArgumentError
+from specbound.limits import check_allocation, check_work
 
 SHARD = "shard-{:05d}.safetensors"
 
@@ -70,6 +72,20 @@ def _blocks(arr: np.ndarray, rows: int):
     return (arr[i : i + rows] for i in range(0, arr.shape[0], rows))
 
 
+def _check_size(vocab: int, positions: int, vocab_name: str, positions_name: str) -> None:
+    """Refuse an example pair of ``positions`` x ``vocab`` logits beyond the resource limits.
+
+    One position's working arrays (about 6 float64 rows of ``vocab``) must fit, naming
+    ``vocab_name``; then both models' float32 (positions, vocab) logits and as many
+    generation steps, naming ``positions_name`` (:mod:`specbound.limits`).
+    """
+    check_allocation(vocab_name, vocab, np.float64, copies=6, what="tokens per position")
+    check_allocation(
+        positions_name, (positions, vocab), np.float32, copies=2, what="logits (positions x vocab)"
+    )
+    check_work(positions_name, 2.0 * positions * vocab, "logits")
+
+
 def text_pair_logits(vocab_size: int = 1000, positions: int = 2000) -> tuple:
     """(target, draft) float32 logits ln p of the real-text bigram models along the corpus.
 
@@ -79,9 +95,17 @@ def text_pair_logits(vocab_size: int = 1000, positions: int = 2000) -> tuple:
 
     vocab_size = check_int(vocab_size, "vocab_size", 2)
     positions = check_int(positions, "positions", 1)
-    words = load_corpus(vocab_size).tokens[:positions]
+    tokens = load_corpus(vocab_size).tokens
+    if positions > tokens.size:
+        raise InvalidArgumentError(
+            f"positions: the corpus has {tokens.size} words, so at most {tokens.size} "
+            f"positions; got {positions}"
+        )
+    _check_size(vocab_size, positions, "vocab_size", "positions")
+    words = tokens[:positions]
     target, draft = text_models(vocab_size, 2)
-    return np.log(target[words]).astype(np.float32), np.log(draft[words]).astype(np.float32)
+    # log of the (V, V) kernels first, then gather: float32 (positions, V) arrays only
+    return np.log(target).astype(np.float32)[words], np.log(draft).astype(np.float32)[words]
 
 
 def synthetic_pair_logits(vocab: int = 131_072, positions: int = 128, rng=0) -> tuple:
@@ -93,6 +117,7 @@ def synthetic_pair_logits(vocab: int = 131_072, positions: int = 128, rng=0) -> 
     """
     vocab = check_int(vocab, "vocab", 2)
     positions = check_int(positions, "positions", 1)
+    _check_size(vocab, positions, "vocab", "positions")
     g = as_rng(rng)
     target = np.empty((positions, vocab), dtype=np.float32)
     draft = np.empty((positions, vocab), dtype=np.float32)

@@ -37,7 +37,12 @@ from specbound.distributions import check_int
 from specbound.errors import InvalidArgumentError
 from specbound.lp.exact_sets import int_power
 from specbound.pairs.positional import RatioSorted, sort_by_ratio
-from specbound.trees import as_acceptance, optimal_tree, positional_optimal_values
+from specbound.trees import (
+    as_acceptance,
+    check_tree_size,
+    optimal_tree,
+    positional_optimal_values,
+)
 
 
 def acceptance_rows(target: np.ndarray, draft: np.ndarray) -> np.ndarray:
@@ -198,6 +203,7 @@ def positional_tree(vector: ArrayLike, budgets: Sequence[int]) -> TreeCurve:
     sizes = [check_int(b, "budgets", 1) for b in budgets]
     if not sizes:
         raise InvalidArgumentError("budgets: no budget given")
+    check_tree_size(max(sizes), "budgets")
     if np.any(np.diff(a) > 0):
         exact = positional_optimal_values(a, max(sizes))
         return TreeCurve(sizes, [1.0 + float(exact[b]) for b in sizes], "none")
