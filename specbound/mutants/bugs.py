@@ -173,11 +173,11 @@ def asymptotic_without_variance(original):
     return value
 
 
-def minnorm_drops_a_draft(original):
-    def minnorm(p, q, *args, **kwargs):
+def optimum_drops_a_draft(original):
+    def optimum(p, q, *args, **kwargs):
         return original(p, q[:-1], *args, **kwargs) if q.shape[0] > 1 else original(p, q)
 
-    return minnorm
+    return optimum
 
 
 def nss_one_draft_short(original):

@@ -163,9 +163,9 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     # ------------------------------------------------------------- lp
     M(
-        "minnorm-drops-a-draft",
-        "multi-draft optimum computed without the last draft",
-        (("specbound.lp.optimum:minnorm_optimum", bugs.minnorm_drops_a_draft),),
+        "optimum-drops-a-draft",
+        "multi-draft optimum (different drafts) computed without the last draft",
+        (("specbound.lp.optimum:halfspace_optimum", bugs.optimum_drops_a_draft),),
         (("md.canonical", "n=4 zero draft mass"),),
     ),
     M(
