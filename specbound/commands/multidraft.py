@@ -34,6 +34,7 @@ from specbound.commands.options import (
 from specbound.commands.output import Column, emit
 from specbound.distributions import as_distribution, as_distributions, check_int
 from specbound.errors import InvalidArgumentError
+from specbound.limits import check_allocation, check_work
 from specbound.simulations.estimate import show_progress
 
 #: Largest n^K for the tuple-enumerating columns (importance weights, LP).
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from specbound.lp.optimum import identical
     from specbound.lp.selection import importance_weighted_acceptance
     from specbound.lp.temperatures import temperature_drafts
-    from specbound.lp.truncated import tournament
+    from specbound.lp.truncated import tournament, tournament_steps
 
     p = read_law(args.target, "target")
     raw = read_law_or_rows(args.draft, "draft")
@@ -109,7 +110,11 @@ def run(args: argparse.Namespace) -> int:
         cases = [temperature_drafts(as_distribution(raw.ravel(), "draft"), temps)]
     else:
         q = as_distribution(raw.ravel(), "draft")
-        cases = [np.tile(q, (k, 1)) for k in positive_int_list(args.drafts, "drafts")]
+        ks = positive_int_list(args.drafts, "drafts")
+        check_allocation("drafts", (sum(ks), q.size), np.float64, what="draft entries (K x n)")
+        work = sum(tournament_steps(k, q.size, min(s, q.size)) for k in ks)
+        check_work("drafts", work, "steps (K - 1 truncated LPs for each K)")
+        cases = [np.tile(q, (k, 1)) for k in ks]
     for q in cases:
         if q.shape[1] != p.size:
             raise InvalidArgumentError(
