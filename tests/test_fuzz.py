@@ -56,7 +56,6 @@ from specbound.simulations.random_trees import DirichletLaw, law_moments, optima
 from specbound.trees import optimal_tree
 
 ROOT = Path(__file__).resolve().parents[1]
-MULTIDRAFT = pytest.mark.xfail(strict=False, reason="multi-draft helper (lp/): issue 14")
 P2, Q2 = [0.5, 0.5], [0.9, 0.1]
 FLIP, HALF = [[0, 1], [1, 0]], [[0.5, 0.5], [0.5, 0.5]]
 
@@ -251,7 +250,6 @@ def test_api_refuses_with_a_named_error(call, error, name):
     assert str(info.value).startswith(name), str(info.value)
 
 
-@MULTIDRAFT
 @pytest.mark.parametrize(
     ("call", "name"),
     [
@@ -259,8 +257,10 @@ def test_api_refuses_with_a_named_error(call, error, name):
         (lambda: _lp().perfect_acceptance(P2, [[0.5, 0.5], [1.0]]), "drafts"),
         (lambda: _lp().coupling_lp(P2, [P2], solver=3), "solver"),
         (lambda: _lp().coupling_lp(P2, [P2] * 40), "drafts"),
+        (lambda: _lp().coupling_lp(P2, [P2] * 40, formulation="full"), "drafts"),
+        (lambda: _lp().truncated.tournament(P2, [P2] * 20_000, 5), "drafts"),
     ],
-    ids=["oa-ragged", "pa-ragged", "lp-solver-int", "lp-40-drafts"],
+    ids=["oa-ragged", "pa-ragged", "lp-solver-int", "lp-40-drafts", "lp-full-40", "tour-2e4"],
 )
 def test_multidraft_refuses_with_a_named_error(call, name):
     with pytest.raises(InvalidArgumentError, match=f"^{name}"):
@@ -618,19 +618,21 @@ def test_command_outcome(argv, code, text, capsys):
         assert text in out, out
 
 
-@MULTIDRAFT
 @pytest.mark.parametrize(
-    "argv",
+    ("drafts", "work"),
     [
-        ["multidraft", "--target", "0.5,0.5", "--draft", "0.5,0.5", "--drafts", "1e12"],
-        # --k 100000 is left out: today it runs for ~7 minutes before any refusal
+        ("1e12", 1e8),
+        ("100000", limits.DEFAULT_MAX_WORK),
+        ("1,2,9000,9000", limits.DEFAULT_MAX_WORK),
     ],
-    ids=["k-1e12"],
+    ids=["k-1e12", "k-1e5", "k-sum-over-limit"],
 )
-def test_multidraft_huge_k_refused(argv, capsys):
-    with limits.resource_limits(work=1e8):
+def test_multidraft_huge_k_refused(drafts, work, capsys):
+    argv = ["multidraft", "--target", "0.5,0.5", "--draft", "0.5,0.5", "--drafts", drafts]
+    with limits.resource_limits(work=work):
         got, _, err = _run_main(argv, capsys)
-    assert got == 2 and "drafts:" in err and "Traceback" not in err
+    assert got == 2 and err.startswith("specbound: error: drafts:"), err
+    assert len(err.strip().splitlines()) == 1, err
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """``specbound multidraft`` and the multi-draft figures (smoke and content checks)."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,20 @@ def test_without_replacement_figure_is_consistent():
     assert wor.size == iid.size == 12 and np.all(wor >= iid - 1e-12)
     at_one = cols["k"][cols["scheme"] == "optimum, i.i.d."] == 1
     assert np.allclose(wor[at_one], iid[at_one])  # one candidate: the same scheme
+
+
+def test_cli_simulate_json_agrees_with_exact_specinfer(capsys):
+    argv = ["multidraft", "--target", "0.3,0.25,0.15,0.12,0.1,0.08", "--draft"]
+    argv += ["0.1,0.15,0.3,0.25,0.12,0.08", "--drafts", "1,2,4", "--simulate", "20000"]
+    assert main([*argv, "--seed", "5", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["simulated_trials"] == 20000 and doc["seed"] == 5
+    assert [r["K"] for r in doc["rows"]] == [1, 2, 4]
+    for r in doc["rows"]:
+        assert 0 < r["specinfer_se"] < 0.01
+        assert abs(r["specinfer_simulated"] - r["specinfer"]) < 5 * r["specinfer_se"], r
+    assert main([*argv, "--seed", "5", "--format", "json"]) == 0  # the seed fixes the draws
+    assert json.loads(capsys.readouterr().out) == doc
+    assert main([*argv[:-2], "--format", "json"]) == 0  # no --simulate: no Monte Carlo keys
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["simulated_trials"] == 0 and "specinfer_se" not in plain["rows"][0]

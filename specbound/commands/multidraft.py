@@ -22,7 +22,13 @@ import math
 import numpy as np
 from tqdm.auto import tqdm
 
-from specbound.commands import positive_int_list, read_array
+from specbound.commands import (
+    add_random_options,
+    option_names,
+    positive_int_list,
+    read_array,
+    simulation_size,
+)
 from specbound.commands.options import (
     LAW_FORMS,
     add_drafts,
@@ -34,7 +40,8 @@ from specbound.commands.options import (
 from specbound.commands.output import Column, emit
 from specbound.distributions import as_distribution, as_distributions, check_int
 from specbound.errors import InvalidArgumentError
-from specbound.simulations.estimate import show_progress
+from specbound.limits import check_allocation, check_work
+from specbound.simulations.estimate import from_proportion, show_progress
 
 #: Largest n^K for the tuple-enumerating columns (importance weights, LP).
 MAX_TUPLES_CLI = 1_000_000
@@ -71,7 +78,9 @@ def register(subparsers) -> None:
     p.add_argument("--lp", action="store_true", help="also solve the coupling LP (cvxpy)")
     p.add_argument("--s", default="5", help="truncation threshold of the truncated LP")
     p.add_argument("--solver", default=None, help="LP solver: HIGHS (default) or CLARABEL")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_random_options(
+        p, "Monte Carlo trials of the SpecInfer sampler per K, beside its exact column (0: none)"
+    )
     add_format(p)
     p.set_defaults(func=run)
 
@@ -87,10 +96,12 @@ def run(args: argparse.Namespace) -> int:
     from specbound.lp.optimum import identical
     from specbound.lp.selection import importance_weighted_acceptance
     from specbound.lp.temperatures import temperature_drafts
-    from specbound.lp.truncated import tournament
+    from specbound.lp.truncated import tournament, tournament_steps
+    from specbound.simulations.multidraft import specinfer_sampling
 
-    p = read_law(args.target, "target")
-    raw = read_law_or_rows(args.draft, "draft")
+    seed = check_int(args.seed, "seed", 0)
+    p = read_law(args.target, "target", seed)
+    raw = read_law_or_rows(args.draft, "draft", seed)
     s = check_int(_int(args.s, "s"), "s", 1)
     given = args.drafts if args.drafts != "1,2,4,8" else None
     if raw.ndim == 2 and raw.shape[0] > 1:
@@ -109,13 +120,19 @@ def run(args: argparse.Namespace) -> int:
         cases = [temperature_drafts(as_distribution(raw.ravel(), "draft"), temps)]
     else:
         q = as_distribution(raw.ravel(), "draft")
-        cases = [np.tile(q, (k, 1)) for k in positive_int_list(args.drafts, "drafts")]
+        ks = positive_int_list(args.drafts, "drafts")
+        check_allocation("drafts", (sum(ks), q.size), np.float64, what="draft entries (K x n)")
+        work = sum(tournament_steps(k, q.size, min(s, q.size)) for k in ks)
+        check_work("drafts", work, "steps (K - 1 truncated LPs for each K)")
+        cases = [np.tile(q, (k, 1)) for k in ks]
     for q in cases:
         if q.shape[1] != p.size:
             raise InvalidArgumentError(
                 f"draft: vocabulary size {q.shape[1]} differs from target's {p.size}"
             )
     n = p.size
+    # one trial samples K drafts and runs up to K acceptance rounds
+    trials = simulation_size(args, "trials", work=sum(q.shape[0] for q in cases))
     rows = []
     quiet = args.no_progress or not show_progress(None) or len(cases) < 3
     for q in tqdm(cases, desc="K", disable=quiet, leave=False):
@@ -133,12 +150,18 @@ def run(args: argparse.Namespace) -> int:
             "spectr": spectr_acceptance(p, q) if identical(q) else None,
             "nss": nss_acceptance(p, q),
         }
+        if trials:
+            with option_names(size="simulate"):
+                _, ok = specinfer_sampling(p, q, trials, np.random.default_rng([seed, k]))
+            est = from_proportion(int(ok.sum()), trials)
+            row["specinfer_simulated"], row["specinfer_se"] = est.mean, est.se
         if args.lp:
             res = coupling_lp(p, q, solver=args.solver) if small else None
             row["lp"] = None if res is None else res.acceptance
             row["lp_seconds"] = None if res is None else res.solve_time
         rows.append(row)
-    columns = [*COLUMNS[:9], *(COLUMNS[9:] if args.lp else ())]
+    hide = ({"lp", "lp_seconds"} if not args.lp else set()) | (set() if trials else SIMULATED)
+    columns = [c for c in COLUMNS if c.key not in hide]
     notes = [
         "|T*|: size of a minimising token set T of p(T) + 1 - prod_k q_k(T); 0 means no set "
         "cuts the flow, so P* = 1 (the drafts can always be accepted)."
@@ -157,7 +180,19 @@ def run(args: argparse.Namespace) -> int:
             "(w/o repl. '-': i.i.d. drafts only; K >= 3 needs at most 16 tokens with q > 0)"
         )
     temps = "" if args.draft_temperatures is None else f", drafts at T = {args.draft_temperatures}"
-    data = {"command": "multidraft", "n": n, "s": min(s, n), "rows": rows}
+    if trials:
+        notes.append(
+            f"SpecInfer MC: acceptance of the SpecInfer sampler in {trials:,} trials per K "
+            f"(seed {seed}), ± one standard error; within a few SE of the exact column."
+        )
+    data = {
+        "command": "multidraft",
+        "n": n,
+        "s": min(s, n),
+        "seed": seed,
+        "simulated_trials": trials,
+        "rows": rows,
+    }
     text = [
         f"multi-draft acceptance, n = {n}, truncated LP s = {min(s, n)}{temps} (arXiv 2410.18234)"
     ]
@@ -173,11 +208,17 @@ COLUMNS = (
     Column("tournament", "tournament", _fmt),
     Column("importance", "importance", _fmt),
     Column("specinfer", "SpecInfer", _fmt),
+    Column("specinfer_simulated", "SpecInfer MC", _fmt),
+    Column("specinfer_se", "± SE", lambda x: "-" if x is None else f"{x:.2g}"),
     Column("spectr", "SpecTr", _fmt),
-    Column("nss", "NSS", _fmt),
+    Column("nss", "NSS", _fmt, optional=True),
     Column("lp", "LP", _fmt),
     Column("lp_seconds", "LP s", lambda x: "-" if x is None else f"{x:.3f}"),
 )
+
+
+#: Columns shown only with ``--simulate``.
+SIMULATED = {"specinfer_simulated", "specinfer_se"}
 
 
 def _int(text: str, name: str) -> int:

@@ -48,7 +48,7 @@ def _families(seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
     return [
         ("Dirichlet(1) pair, n=16", dirichlet(n, 1.0, g), dirichlet(n, 1.0, g)),
         ("softmax pair (T=1.5, noise 0.5), n=16", p_soft, q_soft),
-        ("Zipf(1.2) target, reversed Zipf(0.6) draft", zp, zq),
+        ("Zipf(1.2) target, reversed Zipf(0.6) draft, n=16", zp, zq),
     ]
 
 
@@ -56,9 +56,14 @@ def acceptance_vs_k(ctx: FigureContext) -> FigureOutput:
     """Exact acceptance vs K (1..8) for every scheme and the optimum, three families.
 
     Markers: Monte Carlo acceptance of the tournament, SpecInfer and SpecTr samplers
-    (95% error bars are smaller than the markers at the full trial count).
+    (95% error bars are smaller than the markers at the full trial count). Importance
+    weights enumerate the n^K draft tuples, so their curve stops at the largest K with
+    n^K <= :data:`IS_MAX_TUPLES` (K = 4 at n = 16), as its legend entry says.
     """
     ks = list(range(1, 9))
+    n = _families(ctx.seed)[0][1].size
+    is_max_k = max(k for k in ks if n**k <= IS_MAX_TUPLES)
+    weights = f"importance weights (K ≤ {is_max_k}: n^K ≤ {IS_MAX_TUPLES:,} tuples)"
     trials = ctx.trials(40_000, 5_000)
     rng = np.random.default_rng([ctx.seed, 71])
     cols: dict[str, list] = {"family": [], "k": [], "scheme": [], "kind": [], "acceptance": []}
@@ -81,23 +86,22 @@ def acceptance_vs_k(ctx: FigureContext) -> FigureOutput:
         "SpecTr K-SEQ": lambda p, q, m: spectr_sampling(p, q, m, rng),
     }
     for ax, (name, p, q) in zip(axes, _families(ctx.seed), strict=True):
-        n = p.size
         curves: dict[str, list[float]] = {s: [] for s in colors}
         for k in ks:
             qs = np.tile(q, (k, 1))
             curves["optimum P*"].append(optimal_acceptance_identical(p, q, k))
             tour = tournament(p, qs, S_TRUNC).acceptance if k >= 2 else curves["optimum P*"][-1]
             curves[f"tournament s={S_TRUNC}"].append(tour)
-            small = n**k <= IS_MAX_TUPLES
             curves["importance weights"].append(
-                importance_weighted_acceptance(p, qs) if small else np.nan
+                importance_weighted_acceptance(p, qs) if k <= is_max_k else np.nan
             )
             curves["SpecInfer"].append(specinfer_acceptance(p, qs))
             curves["SpecTr K-SEQ"].append(spectr_acceptance(p, qs))
             curves["NSS"].append(nss_acceptance(p, qs))
         for scheme, vals in curves.items():
             style = "-" if scheme == "optimum P*" else "--"
-            ax.plot(ks, vals, style, color=colors[scheme], label=scheme, lw=1.5)
+            label = weights if scheme == "importance weights" else scheme
+            ax.plot(ks, vals, style, color=colors[scheme], label=label, lw=1.5)
             cols["family"] += [name] * len(ks)
             cols["k"] += ks
             cols["scheme"] += [scheme] * len(ks)
@@ -119,8 +123,12 @@ def acceptance_vs_k(ctx: FigureContext) -> FigureOutput:
         ax.set_xlabel("number of drafts K")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("P(a draft token is accepted)")
-    axes[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"Multi-draft acceptance vs K (lines exact; dots Monte Carlo, {trials:,} trials)")
+    fig.legend(*axes[0].get_legend_handles_labels(), fontsize=8, ncol=3, loc="lower center")
+    fig.subplots_adjust(bottom=0.27)
+    fig.suptitle(
+        f"Multi-draft acceptance vs K i.i.d. drafts, n = {n}, truncated LP s = {S_TRUNC} "
+        f"(lines exact; dots Monte Carlo, {trials:,} trials, 95% bars)"
+    )
     return FigureOutput(fig, cols)
 
 
@@ -132,7 +140,8 @@ def _simplex_grid(m: int) -> np.ndarray:
 
 
 def simplex_picture(ctx: FigureContext) -> FigureOutput:
-    """Acceptance over the n = 3 target simplex, uniform draft, K = 2; white line: acceptance 1."""
+    """Acceptance over the n = 3 target simplex, uniform draft, K = 2; red: acceptance 1;
+    a white star with a black edge: the target equal to the draft (uniform)."""
     grid = _simplex_grid(ctx.trials(60, 24))
     q = np.full((2, 3), 1.0 / 3.0)
     schemes = {
@@ -156,7 +165,17 @@ def simplex_picture(ctx: FigureContext) -> FigureOutput:
             )
         ax.scatter(x[ones], y[ones], s=3, color="tab:red", label="acceptance = 1")
         ax.plot([0, 1, 0.5, 0], [0, 0, np.sqrt(3) / 2, 0], color="k", lw=0.8)
-        ax.plot([0.5], [np.sqrt(3) / 6], "w+", ms=8, label="target = draft")
+        ax.plot(
+            [0.5],
+            [np.sqrt(3) / 6],
+            "*",
+            ms=12,
+            mfc="white",
+            mec="black",
+            mew=1.0,
+            ls="none",
+            label="target = draft (uniform)",
+        )
         for lab, pos in (("token 0", (0, 0)), ("token 1", (1, 0))):
             ax.annotate(lab, pos, fontsize=8, ha="center", va="top")
         ax.annotate("token 2", (0.5, np.sqrt(3) / 2), fontsize=8, ha="center", va="bottom")
@@ -170,7 +189,10 @@ def simplex_picture(ctx: FigureContext) -> FigureOutput:
         cols["acceptance"] += vals.tolist()
     axes[0].legend(fontsize=7, loc="upper left")
     fig.colorbar(cf, ax=axes.tolist(), shrink=0.8, label="acceptance (clipped at 0.5)")
-    fig.suptitle("Two i.i.d. uniform drafts on 3 tokens: acceptance over the target simplex")
+    fig.suptitle(
+        "Two i.i.d. uniform drafts (K = 2) on n = 3 tokens: exact acceptance over the target "
+        f"simplex ({len(grid)} grid targets)"
+    )
     return FigureOutput(fig, cols)
 
 
@@ -275,13 +297,15 @@ FIGURES = [
     FigureSpec(
         "multidraft_vs_k",
         "Multi-draft acceptance vs the number of drafts K: the optimum P* (min-cut closed "
-        "form) and every scheme, exact (lines) and Monte Carlo (dots), three families.",
+        "form) and every scheme, exact (lines) and Monte Carlo (dots), three families, "
+        "n = 16; importance weights stop at K = 4 (they enumerate n^K <= 300,000 tuples).",
         acceptance_vs_k,
     ),
     FigureSpec(
         "multidraft_simplex",
         "n = 3, two i.i.d. uniform drafts: acceptance over the target simplex for the "
-        "optimum, SpecTr and SpecInfer; white dots mark acceptance one (Khisti et al. Fig. 2).",
+        "optimum, SpecTr and SpecInfer; red marks acceptance one, the star the uniform "
+        "target (= the draft) (Khisti et al. Fig. 2).",
         simplex_picture,
     ),
     FigureSpec(

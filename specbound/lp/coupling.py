@@ -30,6 +30,7 @@ row-major: x = (x_1..x_K) -> sum_k x_k n^(K-k).
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -41,6 +42,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from specbound.errors import InvalidArgumentError, SolverError
+from specbound.limits import check_allocation
 from specbound.lp.optimum import validate_drafts
 
 #: Largest number of variables coupling_lp will build (memory guard).
@@ -134,6 +136,29 @@ def mute_highs_banner() -> None:
         os.close(devnull)
 
 
+def solver_name(solver: object) -> str:
+    """The upper-case name of ``solver`` (None: ``"HIGHS"``), one of :data:`SOLVERS`.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Naming ``solver``: not a string or None, or not a known solver.
+    """
+    name = (solver or "HIGHS").upper() if solver is None or isinstance(solver, str) else None
+    if name not in SOLVERS:
+        raise InvalidArgumentError(f"solver: expected one of {SOLVERS} or None, got {solver!r}")
+    return name
+
+
+def flow_variables(n: int, k: int) -> int:
+    """Variables of the flow form: pairs (tuple, distinct token in it), n (n^K - (n-1)^K).
+
+    Token y appears in n^K - (n - 1)^K of the n^K tuples; summed over the n tokens.
+    Exact Python integers, so the count is known before any tuple is enumerated.
+    """
+    return n * (n**k - (n - 1) ** k)
+
+
 def solve_lp(
     c: np.ndarray,
     a_eq: sp.spmatrix | None,
@@ -157,9 +182,7 @@ def solve_lp(
     """
     import cvxpy as cp
 
-    name = (solver or "HIGHS").upper()
-    if name not in SOLVERS:
-        raise InvalidArgumentError(f"solver: expected one of {SOLVERS} or None, got {solver!r}")
+    name = solver_name(solver)
     if name not in cp.installed_solvers():
         raise InvalidArgumentError(f"solver: {name} is not installed")
     if name == "HIGHS":
@@ -241,7 +264,8 @@ def coupling_lp(
     ------
     InvalidArgumentError
         Invalid laws, K = 0, a vocabulary size differing from the target's, an unknown
-        formulation or solver, or more than 3e7 variables.
+        formulation or solver, or more than 3e7 variables (checked before any
+        allocation).
     SolverError
         The solver failed or did not report an optimal solution (carries ``status``).
 
@@ -259,17 +283,23 @@ def coupling_lp(
     p, q = validate_drafts(target, drafts)
     if formulation not in {"flow", "full"}:
         raise InvalidArgumentError(f"formulation: expected 'flow' or 'full', got {formulation!r}")
+    solver = solver_name(solver)
     k, n = q.shape
+    too_many = k * math.log(n) > math.log(MAX_VARIABLES)  # n^K alone: no huge integers
+    nvar = 0 if too_many else n ** (k + 1) if formulation == "full" else flow_variables(n, k)
+    if too_many or nvar > MAX_VARIABLES:
+        count = "n^(K+1)" if formulation == "full" else "n (n^K - (n-1)^K)"
+        raise InvalidArgumentError(
+            f"drafts: n = {n} tokens and K = {k} drafts need {count} LP variables, more "
+            f"than {MAX_VARIABLES:,} ({formulation} form)"
+        )
     size = n**k
+    # the (n^K, K) tuples, their flags and the (n^K, n) coupling with its working copy
+    check_allocation("drafts", (size, 2 * k + 3 * n), np.float64, what="entries (n^K x (2K + 3n))")
     start = time.perf_counter()
     tup = tuples(n, k)
     big_q = tuple_probabilities(q)
     if formulation == "full":
-        nvar = size * n
-        if nvar > MAX_VARIABLES:
-            raise InvalidArgumentError(
-                f"drafts: n^(K+1) = {nvar} variables exceed {MAX_VARIABLES}"
-            )
         c = np.zeros((size, n))
         np.put_along_axis(c, tup, 1.0, axis=1)
         # the last target constraint is implied (both marginals sum to 1) and is dropped:
@@ -294,9 +324,6 @@ def coupling_lp(
             dup[:, j] = (tup[:, :j] == tup[:, j : j + 1]).any(axis=1)
         rows, cols = np.nonzero(~dup)
         tok = tup[rows, cols]
-        nvar = rows.size
-        if nvar > MAX_VARIABLES:
-            raise InvalidArgumentError(f"drafts: {nvar} flow variables exceed {MAX_VARIABLES}")
         ones = np.ones(nvar)
         a_ub = sp.vstack(
             [

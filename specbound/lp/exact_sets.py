@@ -74,11 +74,20 @@ class Optimum:
         )
 
 
+def _raw(drafts: ArrayLike) -> np.ndarray | None:
+    """``drafts`` as numpy reads it, or None when it cannot (ragged rows: the validation
+    of :func:`~specbound.distributions.as_distributions` then refuses it, naming ``drafts``)."""
+    try:
+        return np.asarray(drafts)
+    except ValueError:
+        return None
+
+
 def validate_drafts(target: ArrayLike, drafts: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validate ``target`` (n,) and ``drafts`` (K, n); K >= 1 and equal vocabularies."""
     p = as_distribution(target, "target")
-    arr = np.asarray(drafts)
-    if arr.ndim == 2 and arr.shape[0] == 0:
+    arr = _raw(drafts)
+    if arr is not None and arr.ndim == 2 and arr.shape[0] == 0:
         raise InvalidArgumentError("drafts: K = 0 drafts given; need at least one row")
     q = as_distributions(drafts, "drafts")
     check_same_size(p, q, "target", "drafts")
@@ -93,9 +102,10 @@ def validate_drafts_identical(
     Identical rows are detected on the raw array first; then only one row is validated
     and the (K, n) result is a read-only broadcast view (no copy of K n numbers).
     """
-    arr = np.asarray(drafts)
+    arr = _raw(drafts)
     if (
-        arr.ndim == 2
+        arr is not None
+        and arr.ndim == 2
         and arr.shape[0] > 1
         and np.issubdtype(arr.dtype, np.floating)
         and bool((arr[1:] == arr[0]).all())
