@@ -22,8 +22,10 @@ from specbound.bounds.branching_walk.bounds import (
     renewal_bound,
     speed_of_light_bound,
 )
+from specbound.bounds.exponential_races import alpha_one, chain_limit
 from specbound.bounds.exponential_races.entropy_bound import bound_from_rank_law
-from specbound.lp.baselines import nss_acceptance
+from specbound.bounds.tradeoff import min_rejection_with_budget
+from specbound.lp.baselines import nss_acceptance, spectr_guarantee
 
 Point = dict[str, object]
 
@@ -85,6 +87,7 @@ def _law(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 alpha, mu, mu2, phi, H = sp.symbols("alpha mu mu_2 phi H", positive=True)
+eps, P_star = sp.symbols("epsilon P^*", nonnegative=True)
 gamma, P, k, n, K = sp.symbols("gamma P k n K", integer=True, positive=True)
 x, j = sp.symbols("x j", integer=True)
 p, q = sp.IndexedBase("p"), sp.IndexedBase("q")
@@ -180,4 +183,40 @@ ERSD_BOUND = Formula(
             "H": float(np.log(rng.integers(2, m + 1))),
         }
     )(int(rng.integers(2, 500))),
+)
+
+
+def _pair_point(rng: np.random.Generator, smallest: int = 1) -> Point:
+    m = int(rng.integers(smallest, 12))
+    return {"p": _law(rng, m), "q": _law(rng, m), "n": m}
+
+
+PAIR = (("p", "target law"), ("q", "draft law"), VOCAB)
+TV = 1 - sp.Sum(sp.Min(p[x], q[x]), (x, 0, n - 1))
+TRADEOFF = Formula(
+    sp.Max(0, TV - eps),
+    (*PAIR, ("epsilon", "budget on TV(output, target)")),
+    lambda p, q, n, epsilon: min_rejection_with_budget(p, q, epsilon),
+    lambda rng: {**_pair_point(rng), "epsilon": rng.uniform(0.0, 0.6)},
+)
+# alpha(1) of exponential races: sum over x of 1 / sum_j max(p_j / p_x, q_j / q_x)
+# (laws with full support, as in the sampled points; zeros drop out of the code's sum).
+ALPHA_ONE_EXPR = sp.Sum(1 / sp.Sum(sp.Max(p[j] / p[x], q[j] / q[x]), (j, 0, n - 1)), (x, 0, n - 1))
+ALPHA_ONE = Formula(
+    ALPHA_ONE_EXPR,
+    PAIR,
+    lambda p, q, n: alpha_one(p, q),
+    _pair_point,
+)
+CHAIN_LIMIT = Formula(
+    1 / (1 - ALPHA_ONE_EXPR),
+    PAIR,
+    lambda p, q, n: chain_limit(p, q),
+    lambda rng: _pair_point(rng, smallest=2),  # n = 1: alpha(1) = 1, the limit is inf
+)
+SPECTR_GUARANTEE = Formula(
+    (1 - (1 - 1 / K) ** K) * P_star,
+    (("K", "identical drafts"), ("P^*", "multi-draft optimum (prefix scan)")),
+    lambda K, **kw: spectr_guarantee(K, kw["P^*"]),
+    lambda rng: {"K": int(rng.integers(1, 9)), "P^*": rng.uniform(0.0, 1.0)},
 )
