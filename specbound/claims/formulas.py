@@ -26,6 +26,7 @@ from specbound.bounds.exponential_races import alpha_one, chain_limit
 from specbound.bounds.exponential_races.entropy_bound import bound_from_rank_law
 from specbound.bounds.tradeoff import min_rejection_with_budget
 from specbound.lp.baselines import nss_acceptance, spectr_guarantee
+from specbound.pairs import acceptance_rows, chain_along_text, entropy_rows
 
 Point = dict[str, object]
 
@@ -219,4 +220,60 @@ SPECTR_GUARANTEE = Formula(
     (("K", "identical drafts"), ("P^*", "multi-draft optimum (prefix scan)")),
     lambda K, **kw: spectr_guarantee(K, kw["P^*"]),
     lambda rng: {"K": int(rng.integers(1, 9)), "P^*": rng.uniform(0.0, 1.0)},
+)
+
+
+# Corpus means over positions t = 0..T-1 of the laws p_t, q_t (rows of p, q).
+t, i = sp.symbols("t i", integer=True)
+T = sp.Symbol("T", integer=True, positive=True)
+a = sp.IndexedBase("alpha")
+ROWS = (("p", "target laws, one row per position"), ("q", "draft laws"), VOCAB)
+POSITIONS = ("T", "positions of the corpus")
+
+
+def _rows_point(rng: np.random.Generator) -> Point:
+    rows, m = int(rng.integers(1, 8)), int(rng.integers(1, 10))
+    p, q = (np.stack([_law(rng, m) for _ in range(rows)]) for _ in range(2))
+    return {"p": p, "q": q, "n": m, "T": rows}
+
+
+def _mean_over_positions(term: sp.Expr) -> sp.Expr:
+    return sp.Sum(sp.Sum(term, (x, 0, n - 1)), (t, 0, T - 1)) / T
+
+
+PAIRS_ACCEPTANCE = Formula(
+    _mean_over_positions(sp.Min(p[t, x], q[t, x])),
+    (*ROWS, POSITIONS),
+    lambda p, q, n, T: float(acceptance_rows(p, q).mean()),
+    _rows_point,
+)
+PAIRS_MU = Formula(
+    _mean_over_positions(-p[t, x] * sp.log(p[t, x])),
+    (ROWS[0], VOCAB, POSITIONS),
+    lambda p, n, T: float(entropy_rows(p)[0].mean()),
+    lambda rng: {k: v for k, v in _rows_point(rng).items() if k != "q"},
+)
+PAIRS_MU2 = Formula(
+    _mean_over_positions(p[t, x] * sp.log(p[t, x]) ** 2),
+    (ROWS[0], VOCAB, POSITIONS),
+    lambda p, n, T: float(entropy_rows(p)[1].mean()),
+    lambda rng: {k: v for k, v in _rows_point(rng).items() if k != "q"},
+)
+
+
+def _chain_point(rng: np.random.Generator) -> Point:
+    rows = int(rng.integers(1, 9))
+    return {"alpha": rng.uniform(0, 1, rows), "gamma": int(rng.integers(1, rows + 1)), "T": rows}
+
+
+PAIRS_CHAIN = Formula(
+    sp.Sum(sp.Sum(sp.Product(a[t + i], (i, 0, j - 1)), (j, 0, gamma)), (t, 0, T - gamma))
+    / (T - gamma + 1),
+    (
+        ("alpha", "alpha_t = sum_x min(p_t(x), q_t(x)), acceptance at position t"),
+        ("gamma", "drafts of the chain"),
+        POSITIONS,
+    ),
+    lambda alpha, gamma, T: chain_along_text(alpha, gamma),
+    _chain_point,
 )

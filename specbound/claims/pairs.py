@@ -18,7 +18,7 @@ from functools import cache
 
 import numpy as np
 
-from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, scaled
+from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, formulas, scaled
 from specbound.pairs import (
     acceptance_rows,
     chain_along_text,
@@ -264,6 +264,7 @@ CLAIMS: list[Claim] = [
         EQUAL,
         lambda: _cases(_acceptance),
         source="Leviathan+23; specbound.pairs.acceptance_rows",
+        formula=formulas.PAIRS_ACCEPTANCE,
     ),
     Claim(
         "pairs.chain_along_text",
@@ -273,6 +274,7 @@ CLAIMS: list[Claim] = [
         EQUAL,
         lambda: _cases(_chain),
         source="specbound.pairs.chain_along_text",
+        formula=formulas.PAIRS_CHAIN,
     ),
     *(
         Claim(
@@ -328,7 +330,11 @@ CLAIMS: list[Claim] = [
             EQUAL,
             lambda power=power: _cases(_surprisal(power)),
             source="Pankratov+26 (entropy moments); specbound.pairs.entropy_rows",
+            formula=formula,
         )
-        for name, power in (("mu", 1), ("mu2", 2))
+        for name, power, formula in (
+            ("mu", 1, formulas.PAIRS_MU),
+            ("mu2", 2, formulas.PAIRS_MU2),
+        )
     ),
 ]
