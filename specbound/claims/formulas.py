@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from specbound.bounds.acceptance import acceptance_probability, expected_tokens_per_step
+from specbound.bounds.branching_walk import dirichlet_moments
 from specbound.bounds.branching_walk.bounds import (
     asymptotic_accepted,
     chernoff_bound,
@@ -37,11 +38,12 @@ class Formula:
 
     Parameters
     ----------
-    expr : sympy.Expr
-        The expression (free symbols named as in ``symbols``).
+    expr : sympy.Expr or sympy.Tuple
+        The expression (free symbols named as in ``symbols``); a tuple when the claim's
+        cases check several quantities (``numeric`` then returns a tuple too).
     symbols : tuple of (name, meaning)
         Each symbol (or indexed base) and the case input it stands for.
-    numeric : callable (**point) -> float
+    numeric : callable (**point) -> float or tuple of float
         The code the exact side runs, called with the symbols' values by name.
     sample : callable (rng) -> dict
         A random point of the formula's domain (arrays for indexed bases).
@@ -56,11 +58,12 @@ class Formula:
         """The expression in LaTeX (``$...$`` not included)."""
         return sp.latex(self.expr)
 
-    def evaluate(self, point: Point) -> float:
-        """The lambdified expression at ``point`` (numpy backend).
+    def evaluate(self, point: Point) -> float | tuple[float, ...]:
+        """The lambdified expression at ``point`` (numpy backend, scipy for digamma).
 
         Sums become Python loops; a product over the drafts is expanded first, at the
-        point's integer sizes (the numpy printer has no product).
+        point's integer sizes (the numpy printer has no product). A tuple of
+        expressions (several quantities of one claim) gives a tuple of floats.
         """
         expr = self.expr
         if expr.has(sp.Product):
@@ -68,8 +71,11 @@ class Formula:
             expr = expr.subs({s: v for s, v in sizes.items() if isinstance(v, int)}).doit()
         names = [name for name, _ in self.symbols]
         args = [_symbol(self.expr, name) for name in names]
-        fn = sp.lambdify(args, expr, "numpy")
-        return float(fn(*(point[name] for name in names)))
+        fn = sp.lambdify(args, expr, ["scipy", "numpy"])
+        value = fn(*(point[name] for name in names))
+        if isinstance(expr, sp.Tuple):
+            return tuple(float(v) for v in value)
+        return float(value)
 
     def legend(self) -> str:
         """``"alpha: per-token acceptance; gamma: drafts"``."""
@@ -276,4 +282,22 @@ PAIRS_CHAIN = Formula(
     ),
     lambda alpha, gamma, T: chain_along_text(alpha, gamma),
     _chain_point,
+)
+
+
+# Symmetric Dirichlet Dir(a 1_n): entropy moments by size-biasing (p_1 ~ Beta(a + 1, A - a)).
+conc = sp.Symbol("a", positive=True)
+_LOG_MEAN = sp.digamma(n * conc + 1) - sp.digamma(conc + 1)
+DIRICHLET_MOMENTS = Formula(
+    sp.Tuple(
+        _LOG_MEAN,
+        _LOG_MEAN**2 + sp.polygamma(1, conc + 1) - sp.polygamma(1, n * conc + 1),
+        (conc + 1) / (n * conc + 1),
+    ),
+    (
+        ("a", "Dirichlet concentration per token, law Dir(a 1_n); (mu, mu_2, phi)"),
+        ("n", "vocabulary size (real-text cases: frequency-weighted bigram moments)"),
+    ),
+    lambda a, n: dirichlet_moments(a, n),
+    lambda rng: {"a": rng.uniform(0.02, 5.0), "n": int(rng.integers(1, 2000))},
 )
