@@ -39,6 +39,8 @@ def test_closed_form_claims_carry_their_formula():
         "ersd.limits",
         "bw.moments",
         "md.spectr_guarantee",
+        "md.optimum_bound",
+        "md.canonical",
         "pairs.acceptance",
         "pairs.chain_along_text",
         "pairs.target_entropy_mu",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.concrete.expr_with_intlimits import ExprWithIntLimits
 
 from specbound.bounds.acceptance import acceptance_probability, expected_tokens_per_step
 from specbound.bounds.branching_walk import dirichlet_moments
@@ -27,6 +28,7 @@ from specbound.bounds.exponential_races import alpha_one, chain_limit
 from specbound.bounds.exponential_races.entropy_bound import bound_from_rank_law
 from specbound.bounds.tradeoff import min_rejection_with_budget
 from specbound.lp.baselines import nss_acceptance, spectr_guarantee
+from specbound.lp.optimum import optimal_acceptance
 from specbound.pairs import acceptance_rows, chain_along_text, entropy_rows
 
 Point = dict[str, object]
@@ -66,7 +68,7 @@ class Formula:
         expressions (several quantities of one claim) gives a tuple of floats.
         """
         expr = self.expr
-        if expr.has(sp.Product):
+        if expr.has(sp.Product, Minimum):
             sizes = {s: point[str(s)] for s in expr.free_symbols if str(s) in point}
             expr = expr.subs({s: v for s, v in sizes.items() if isinstance(v, int)}).doit()
         names = [name for name, _ in self.symbols]
@@ -82,6 +84,26 @@ class Formula:
         return "; ".join(f"{name}: {meaning}" for name, meaning in self.symbols)
 
 
+class Minimum(ExprWithIntLimits):
+    """min over an integer range, ``Minimum(term, (m, lo, hi))``, shown as min_{m=lo..hi}.
+
+    sympy has no minimum over a symbolic range; :meth:`doit` expands it to ``Min`` once
+    the limits are integers (as :meth:`Formula.evaluate` does at a point's sizes).
+    """
+
+    def doit(self, **hints) -> sp.Expr:
+        (var, lo, hi) = self.limits[0]
+        if not (lo.is_Integer and hi.is_Integer):
+            return self
+        return sp.Min(*(self.function.subs(var, v).doit(**hints) for v in range(lo, hi + 1)))
+
+    def _latex(self, printer) -> str:
+        (var, lo, hi) = self.limits[0]
+        low = printer._print(sp.Eq(var, lo, evaluate=False))
+        term = printer._print(self.function)
+        return rf"\min_{{{low}}}^{{{printer._print(hi)}}} \left({term}\right)"
+
+
 def _symbol(expr: sp.Expr, name: str) -> sp.Basic:
     for s in expr.atoms(sp.Symbol, sp.IndexedBase):
         if str(s) == name:
@@ -94,7 +116,7 @@ def _law(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 alpha, mu, mu2, phi, H = sp.symbols("alpha mu mu_2 phi H", positive=True)
-eps, P_star = sp.symbols("epsilon P^*", nonnegative=True)
+eps = sp.Symbol("epsilon", nonnegative=True)
 gamma, P, k, n, K = sp.symbols("gamma P k n K", integer=True, positive=True)
 x, j = sp.symbols("x j", integer=True)
 p, q = sp.IndexedBase("p"), sp.IndexedBase("q")
@@ -221,11 +243,41 @@ CHAIN_LIMIT = Formula(
     lambda p, q, n: chain_limit(p, q),
     lambda rng: _pair_point(rng, smallest=2),  # n = 1: alpha(1) = 1, the limit is inf
 )
+# The optimum of K identical drafts (prefix scan, theory note C5): tokens sorted by
+# increasing p_x / q_x, T_m the first m; P* = min_m [p(T_m) + 1 - q(T_m)^K].
+m = sp.Symbol("m", integer=True)
+IDENTICAL_OPTIMUM_EXPR = Minimum(
+    sp.Sum(p[x], (x, 0, m - 1)) + 1 - sp.Sum(q[x], (x, 0, m - 1)) ** K, (m, 0, n)
+)
+SORTED = (
+    ("p", "target law, tokens sorted by increasing p_x / q_x"),
+    ("q", "draft law of each of the K identical drafts"),
+    ("K", "identical drafts"),
+    VOCAB,
+)
+
+
+def _sorted_point(rng: np.random.Generator) -> Point:
+    pt = _pair_point(rng)
+    order = np.argsort(pt["p"] / pt["q"], kind="stable")
+    return {**pt, "p": pt["p"][order], "q": pt["q"][order], "K": int(rng.integers(1, 6))}
+
+
+IDENTICAL_OPTIMUM = Formula(
+    IDENTICAL_OPTIMUM_EXPR,
+    (
+        *SORTED[:2],
+        ("K", "identical drafts (instances with different drafts: certified optimum, no form)"),
+        VOCAB,
+    ),
+    lambda p, q, K, n: optimal_acceptance(p, np.tile(q, (K, 1))),
+    _sorted_point,
+)
 SPECTR_GUARANTEE = Formula(
-    (1 - (1 - 1 / K) ** K) * P_star,
-    (("K", "identical drafts"), ("P^*", "multi-draft optimum (prefix scan)")),
-    lambda K, **kw: spectr_guarantee(K, kw["P^*"]),
-    lambda rng: {"K": int(rng.integers(1, 9)), "P^*": rng.uniform(0.0, 1.0)},
+    (1 - (1 - 1 / K) ** K) * IDENTICAL_OPTIMUM_EXPR,
+    SORTED,
+    lambda p, q, K, n: spectr_guarantee(K, optimal_acceptance(p, np.tile(q, (K, 1)))),
+    _sorted_point,
 )
 
 

@@ -316,6 +316,7 @@ CLAIMS = [
         agreement=EQUAL,
         cases=_canonical_cases,
         source="arXiv 2410.18234 (canonical decomposition; optimum as implemented here)",
+        formula=formulas.IDENTICAL_OPTIMUM,
     ),
     Claim(
         id="md.output_law",
@@ -353,6 +354,7 @@ CLAIMS = [
         agreement=UPPER,
         cases=_bound_cases,
         source="arXiv 2410.18234 (optimal acceptance)",
+        formula=formulas.IDENTICAL_OPTIMUM,
     ),
     Claim(
         id="md.spectr_guarantee",
