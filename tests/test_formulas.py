@@ -41,6 +41,7 @@ def test_closed_form_claims_carry_their_formula():
         "md.spectr_guarantee",
         "md.optimum_bound",
         "md.canonical",
+        "md.wor_beats_iid",
         "pairs.acceptance",
         "pairs.chain_along_text",
         "pairs.target_entropy_mu",

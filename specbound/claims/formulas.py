@@ -28,7 +28,7 @@ from specbound.bounds.exponential_races import alpha_one, chain_limit
 from specbound.bounds.exponential_races.entropy_bound import bound_from_rank_law
 from specbound.bounds.tradeoff import min_rejection_with_budget
 from specbound.lp.baselines import nss_acceptance, spectr_guarantee
-from specbound.lp.optimum import optimal_acceptance
+from specbound.lp.optimum import optimal_acceptance, optimal_acceptance_identical
 from specbound.pairs import acceptance_rows, chain_along_text, entropy_rows
 
 Point = dict[str, object]
@@ -271,6 +271,12 @@ IDENTICAL_OPTIMUM = Formula(
         VOCAB,
     ),
     lambda p, q, K, n: optimal_acceptance(p, np.tile(q, (K, 1))),
+    _sorted_point,
+)
+IID_OPTIMUM = Formula(
+    IDENTICAL_OPTIMUM_EXPR,
+    SORTED,
+    lambda p, q, K, n: optimal_acceptance_identical(p, q, K),
     _sorted_point,
 )
 SPECTR_GUARANTEE = Formula(
