@@ -46,6 +46,10 @@ def test_closed_form_claims_carry_their_formula():
         "pairs.chain_along_text",
         "pairs.target_entropy_mu",
         "pairs.target_entropy_mu2",
+        "pairs.ersd_alpha_one",
+        "pairs.multidraft_identical_k2",
+        "pairs.multidraft_identical_k4",
+        "pairs.multidraft_identical_optimal",
     } <= ids
 
 

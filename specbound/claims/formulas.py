@@ -29,7 +29,6 @@ from specbound.bounds.exponential_races.entropy_bound import bound_from_rank_law
 from specbound.bounds.tradeoff import min_rejection_with_budget
 from specbound.lp.baselines import nss_acceptance, spectr_guarantee
 from specbound.lp.optimum import optimal_acceptance, optimal_acceptance_identical
-from specbound.pairs import acceptance_rows, chain_along_text, entropy_rows
 
 Point = dict[str, object]
 
@@ -68,7 +67,7 @@ class Formula:
         expressions (several quantities of one claim) gives a tuple of floats.
         """
         expr = self.expr
-        if expr.has(sp.Product, Minimum):
+        if expr.has(sp.Product):
             sizes = {s: point[str(s)] for s in expr.free_symbols if str(s) in point}
             expr = expr.subs({s: v for s, v in sizes.items() if isinstance(v, int)}).doit()
         names = [name for name, _ in self.symbols]
@@ -87,15 +86,16 @@ class Formula:
 class Minimum(ExprWithIntLimits):
     """min over an integer range, ``Minimum(term, (m, lo, hi))``, shown as min_{m=lo..hi}.
 
-    sympy has no minimum over a symbolic range; :meth:`doit` expands it to ``Min`` once
-    the limits are integers (as :meth:`Formula.evaluate` does at a point's sizes).
+    sympy has no minimum over a symbolic range; the Python printers (lambdify) write
+    it as a loop, as they write a ``Sum``.
     """
 
-    def doit(self, **hints) -> sp.Expr:
-        (var, lo, hi) = self.limits[0]
-        if not (lo.is_Integer and hi.is_Integer):
-            return self
-        return sp.Min(*(self.function.subs(var, v).doit(**hints) for v in range(lo, hi + 1)))
+    def _pythoncode(self, printer) -> str:
+        (var, lo, hi) = (printer._print(v) for v in self.limits[0])
+        term = printer._print(self.function)
+        return f"(builtins.min({term} for {var} in range({lo}, {hi}+1)))"
+
+    _numpycode = _pythoncode
 
     def _latex(self, printer) -> str:
         (var, lo, hi) = self.limits[0]
@@ -111,7 +111,7 @@ def _symbol(expr: sp.Expr, name: str) -> sp.Basic:
     raise KeyError(f"formula: no symbol {name!r} in {expr}")
 
 
-def _law(rng: np.random.Generator, n: int) -> np.ndarray:
+def random_law(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.dirichlet(np.full(n, 0.7))
 
 
@@ -129,8 +129,8 @@ VOCAB = ("n", "vocabulary size")
 
 def _drafts_point(rng: np.random.Generator) -> Point:
     m, drafts = int(rng.integers(1, 10)), int(rng.integers(1, 4))
-    q = np.stack([_law(rng, m) for _ in range(drafts)])
-    return {"p": _law(rng, m), "q": q, "K": drafts, "n": m}
+    q = np.stack([random_law(rng, m) for _ in range(drafts)])
+    return {"p": random_law(rng, m), "q": q, "K": drafts, "n": m}
 
 
 def _moments(rng: np.random.Generator) -> Point:
@@ -148,7 +148,7 @@ ACCEPTANCE = Formula(
     sp.Sum(sp.Min(p[x], q[x]), (x, 0, n - 1)),
     (("p", "target law"), ("q", "draft law"), VOCAB),
     lambda p, q, n: acceptance_probability(p, q),
-    lambda rng: (lambda m: {"p": _law(rng, m), "q": _law(rng, m), "n": m})(
+    lambda rng: (lambda m: {"p": random_law(rng, m), "q": random_law(rng, m), "n": m})(
         int(rng.integers(1, 12))
     ),
 )
@@ -217,7 +217,7 @@ ERSD_BOUND = Formula(
 
 def _pair_point(rng: np.random.Generator, smallest: int = 1) -> Point:
     m = int(rng.integers(smallest, 12))
-    return {"p": _law(rng, m), "q": _law(rng, m), "n": m}
+    return {"p": random_law(rng, m), "q": random_law(rng, m), "n": m}
 
 
 PAIR = (("p", "target law"), ("q", "draft law"), VOCAB)
@@ -228,9 +228,16 @@ TRADEOFF = Formula(
     lambda p, q, n, epsilon: min_rejection_with_budget(p, q, epsilon),
     lambda rng: {**_pair_point(rng), "epsilon": rng.uniform(0.0, 0.6)},
 )
+
+
 # alpha(1) of exponential races: sum over x of 1 / sum_j max(p_j / p_x, q_j / q_x)
 # (laws with full support, as in the sampled points; zeros drop out of the code's sum).
-ALPHA_ONE_EXPR = sp.Sum(1 / sp.Sum(sp.Max(p[j] / p[x], q[j] / q[x]), (j, 0, n - 1)), (x, 0, n - 1))
+def alpha_one_term(p_at: Callable, q_at: Callable) -> sp.Expr:
+    """[sum_j max(p_j / p_x, q_j / q_x)]^-1, the laws read through ``p_at(j)``, ``q_at(j)``."""
+    return 1 / sp.Sum(sp.Max(p_at(j) / p_at(x), q_at(j) / q_at(x)), (j, 0, n - 1))
+
+
+ALPHA_ONE_EXPR = sp.Sum(alpha_one_term(p.__getitem__, q.__getitem__), (x, 0, n - 1))
 ALPHA_ONE = Formula(
     ALPHA_ONE_EXPR,
     PAIR,
@@ -284,62 +291,6 @@ SPECTR_GUARANTEE = Formula(
     SORTED,
     lambda p, q, K, n: spectr_guarantee(K, optimal_acceptance(p, np.tile(q, (K, 1)))),
     _sorted_point,
-)
-
-
-# Corpus means over positions t = 0..T-1 of the laws p_t, q_t (rows of p, q).
-t, i = sp.symbols("t i", integer=True)
-T = sp.Symbol("T", integer=True, positive=True)
-a = sp.IndexedBase("alpha")
-ROWS = (("p", "target laws, one row per position"), ("q", "draft laws"), VOCAB)
-POSITIONS = ("T", "positions of the corpus")
-
-
-def _rows_point(rng: np.random.Generator) -> Point:
-    rows, m = int(rng.integers(1, 8)), int(rng.integers(1, 10))
-    p, q = (np.stack([_law(rng, m) for _ in range(rows)]) for _ in range(2))
-    return {"p": p, "q": q, "n": m, "T": rows}
-
-
-def _mean_over_positions(term: sp.Expr) -> sp.Expr:
-    return sp.Sum(sp.Sum(term, (x, 0, n - 1)), (t, 0, T - 1)) / T
-
-
-PAIRS_ACCEPTANCE = Formula(
-    _mean_over_positions(sp.Min(p[t, x], q[t, x])),
-    (*ROWS, POSITIONS),
-    lambda p, q, n, T: float(acceptance_rows(p, q).mean()),
-    _rows_point,
-)
-PAIRS_MU = Formula(
-    _mean_over_positions(-p[t, x] * sp.log(p[t, x])),
-    (ROWS[0], VOCAB, POSITIONS),
-    lambda p, n, T: float(entropy_rows(p)[0].mean()),
-    lambda rng: {k: v for k, v in _rows_point(rng).items() if k != "q"},
-)
-PAIRS_MU2 = Formula(
-    _mean_over_positions(p[t, x] * sp.log(p[t, x]) ** 2),
-    (ROWS[0], VOCAB, POSITIONS),
-    lambda p, n, T: float(entropy_rows(p)[1].mean()),
-    lambda rng: {k: v for k, v in _rows_point(rng).items() if k != "q"},
-)
-
-
-def _chain_point(rng: np.random.Generator) -> Point:
-    rows = int(rng.integers(1, 9))
-    return {"alpha": rng.uniform(0, 1, rows), "gamma": int(rng.integers(1, rows + 1)), "T": rows}
-
-
-PAIRS_CHAIN = Formula(
-    sp.Sum(sp.Sum(sp.Product(a[t + i], (i, 0, j - 1)), (j, 0, gamma)), (t, 0, T - gamma))
-    / (T - gamma + 1),
-    (
-        ("alpha", "alpha_t = sum_x min(p_t(x), q_t(x)), acceptance at position t"),
-        ("gamma", "drafts of the chain"),
-        POSITIONS,
-    ),
-    lambda alpha, gamma, T: chain_along_text(alpha, gamma),
-    _chain_point,
 )
 
 

@@ -18,7 +18,8 @@ from functools import cache
 
 import numpy as np
 
-from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, formulas, scaled
+from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, scaled
+from specbound.claims import corpus_formulas as formulas
 from specbound.pairs import (
     acceptance_rows,
     chain_along_text,
@@ -284,6 +285,7 @@ CLAIMS: list[Claim] = [
             UPPER,
             lambda k=k: _cases(_multidraft(k)),
             source="Khisti+25; specbound.pairs.sorted_ratio_rows",
+            formula=formulas.PAIRS_IDENTICAL_OPTIMUM,
         )
         for k in (2, 4)
     ),
@@ -295,6 +297,7 @@ CLAIMS: list[Claim] = [
         EQUAL,
         _optimal_multidraft_cases,
         source="Khisti+25; specbound.pairs.sorted_ratio_rows",
+        formula=formulas.PAIRS_IDENTICAL_OPTIMUM,
     ),
     Claim(
         "pairs.ersd_alpha_one",
@@ -303,6 +306,7 @@ CLAIMS: list[Claim] = [
         EQUAL,
         lambda: _cases(_races),
         source="Kobus+25 (single-draft race coupling); specbound.pairs.sorted_ratio_rows",
+        formula=formulas.PAIRS_ALPHA_ONE,
     ),
     Claim(
         "pairs.positional",
