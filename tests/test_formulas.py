@@ -37,6 +37,7 @@ def test_closed_form_claims_carry_their_formula():
         "rejections.tradeoff",
         "ersd.alpha_one",
         "ersd.limits",
+        "ersd.pfr_index",
         "bw.moments",
         "md.spectr_guarantee",
         "md.optimum_bound",

@@ -24,7 +24,7 @@ from specbound.bounds.branching_walk.bounds import (
     renewal_bound,
     speed_of_light_bound,
 )
-from specbound.bounds.exponential_races import alpha_one, chain_limit
+from specbound.bounds.exponential_races import alpha_one, chain_limit, information_bracket
 from specbound.bounds.exponential_races.entropy_bound import bound_from_rank_law
 from specbound.bounds.tradeoff import min_rejection_with_budget
 from specbound.lp.baselines import nss_acceptance, spectr_guarantee
@@ -242,6 +242,12 @@ ALPHA_ONE = Formula(
     ALPHA_ONE_EXPR,
     PAIR,
     lambda p, q, n: alpha_one(p, q),
+    _pair_point,
+)
+PFR_BOUND = Formula(
+    sp.Sum(p[x] * sp.log(p[x] / q[x]), (x, 0, n - 1)) + sp.exp(-1) + sp.log(2),
+    PAIR,
+    lambda p, q, n: information_bracket(p, q)["pfr_bound"],
     _pair_point,
 )
 CHAIN_LIMIT = Formula(
