@@ -71,6 +71,8 @@ def test_the_report_summary_renders_the_formula():
 
     row = format_summary(select("rejections.tokens_per_step"), []).splitlines()[-1]
     assert "$\\frac{1 - \\alpha^{\\gamma + 1}}{1 - \\alpha}$" in row
+    moments = format_summary(select("bw.moments"), []).splitlines()[-1]
+    assert "\\psi_{1}\\left(a + 1\\right)" in moments and "polygamma" not in moments
 
 
 def test_chain_formula_is_the_geometric_sum():

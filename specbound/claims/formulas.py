@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 from sympy.concrete.expr_with_intlimits import ExprWithIntLimits
+from sympy.printing.latex import LatexPrinter
 
 from specbound.bounds.acceptance import acceptance_probability, expected_tokens_per_step
 from specbound.bounds.branching_walk import dirichlet_moments
@@ -56,8 +57,8 @@ class Formula:
     sample: Callable[[np.random.Generator], Point]
 
     def latex(self) -> str:
-        """The expression in LaTeX (``$...$`` not included)."""
-        return sp.latex(self.expr)
+        """The expression in LaTeX (``$...$`` not included; psi, psi_1 for polygammas)."""
+        return _Latex().doprint(self.expr)
 
     def evaluate(self, point: Point) -> float | tuple[float, ...]:
         """The lambdified expression at ``point`` (numpy backend, scipy for digamma).
@@ -81,6 +82,16 @@ class Formula:
     def legend(self) -> str:
         """``"alpha: per-token acceptance; gamma: drafts"``."""
         return "; ".join(f"{name}: {meaning}" for name, meaning in self.symbols)
+
+
+class _Latex(LatexPrinter):
+    """sympy's LaTeX, with digamma / trigamma as psi, psi_1 (sympy writes "polygamma")."""
+
+    def _print_polygamma(self, expr: sp.Expr, exp: str | None = None) -> str:
+        order, arg = expr.args
+        head = r"\psi" if order == 0 else rf"\psi_{{{self._print(order)}}}"
+        out = rf"{head}\left({self._print(arg)}\right)"
+        return out if exp is None else f"{out}^{{{exp}}}"
 
 
 class Minimum(ExprWithIntLimits):
