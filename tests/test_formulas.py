@@ -35,6 +35,7 @@ def test_closed_form_claims_carry_their_formula():
         "bw.doubling",
         "audit.equality_acceptance",
         "rejections.tradeoff",
+        "rejections.optimality",
         "ersd.alpha_one",
         "ersd.limits",
         "ersd.pfr_index",

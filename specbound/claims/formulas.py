@@ -16,7 +16,11 @@ import sympy as sp
 from sympy.concrete.expr_with_intlimits import ExprWithIntLimits
 from sympy.printing.latex import LatexPrinter
 
-from specbound.bounds.acceptance import acceptance_probability, expected_tokens_per_step
+from specbound.bounds.acceptance import (
+    acceptance_probability,
+    expected_tokens_per_step,
+    total_variation,
+)
 from specbound.bounds.branching_walk import dirichlet_moments
 from specbound.bounds.branching_walk.bounds import (
     asymptotic_accepted,
@@ -233,6 +237,7 @@ def _pair_point(rng: np.random.Generator, smallest: int = 1) -> Point:
 
 PAIR = (("p", "target law"), ("q", "draft law"), VOCAB)
 TV = 1 - sp.Sum(sp.Min(p[x], q[x]), (x, 0, n - 1))
+TOTAL_VARIATION = Formula(TV, PAIR, lambda p, q, n: total_variation(p, q), _pair_point)
 TRADEOFF = Formula(
     sp.Max(0, TV - eps),
     (*PAIR, ("epsilon", "budget on TV(output, target)")),
