@@ -34,6 +34,24 @@ def test_closed_form_claims_carry_their_formula():
         "bw.asymptotic_upper",
         "bw.doubling",
         "audit.equality_acceptance",
+        "rejections.tradeoff",
+        "rejections.optimality",
+        "ersd.alpha_one",
+        "ersd.limits",
+        "ersd.pfr_index",
+        "bw.moments",
+        "md.spectr_guarantee",
+        "md.optimum_bound",
+        "md.canonical",
+        "md.wor_beats_iid",
+        "pairs.acceptance",
+        "pairs.chain_along_text",
+        "pairs.target_entropy_mu",
+        "pairs.target_entropy_mu2",
+        "pairs.ersd_alpha_one",
+        "pairs.multidraft_identical_k2",
+        "pairs.multidraft_identical_k4",
+        "pairs.multidraft_identical_optimal",
     } <= ids
 
 
@@ -54,6 +72,8 @@ def test_the_report_summary_renders_the_formula():
 
     row = format_summary(select("rejections.tokens_per_step"), []).splitlines()[-1]
     assert "$\\frac{1 - \\alpha^{\\gamma + 1}}{1 - \\alpha}$" in row
+    moments = format_summary(select("bw.moments"), []).splitlines()[-1]
+    assert "\\psi_{1}\\left(a + 1\\right)" in moments and "polygamma" not in moments
 
 
 def test_chain_formula_is_the_geometric_sum():
@@ -73,7 +93,7 @@ def test_chain_formula_is_the_geometric_sum():
 
 @pytest.mark.parametrize(("n", "a"), [(2, 1), (3, 1), (2, 2)])
 def test_dirichlet_moments_by_integration(n, a):
-    """mu = n E[-p ln p], mu2 = n E[p ln^2 p], p ~ Beta(a, (n-1) a), against psi forms."""
+    """mu = n E[-p ln p], mu2 = n E[p ln^2 p], phi = n E[p^2], p ~ Beta(a, (n-1) a)."""
     from specbound.bounds.branching_walk.moments import dirichlet_moments
 
     t = sp.Symbol("t", positive=True)
@@ -81,9 +101,10 @@ def test_dirichlet_moments_by_integration(n, a):
     density = t ** (a - 1) * (1 - t) ** (b - 1) / sp.beta(a, b)
     mu = sp.simplify(n * sp.integrate(-t * sp.log(t) * density, (t, 0, 1)))
     mu2 = sp.simplify(n * sp.integrate(t * sp.log(t) ** 2 * density, (t, 0, 1)))
-    big = n * a
-    psi_mu = sp.digamma(big + 1) - sp.digamma(a + 1)
-    psi_mu2 = psi_mu**2 + sp.polygamma(1, a + 1) - sp.polygamma(1, big + 1)
+    shown = formulas.DIRICHLET_MOMENTS.expr.subs({formulas.conc: a, formulas.n: n})
+    psi_mu, psi_mu2, psi_phi = shown  # the formula bw.moments shows
+    phi = sp.simplify(n * sp.integrate(t**2 * density, (t, 0, 1)))
+    assert sp.simplify(sp.expand_func(phi - psi_phi)) == 0
     assert sp.simplify(sp.expand_func(mu - psi_mu)) == 0
     assert sp.simplify(sp.expand_func(mu2 - psi_mu2)) == 0
     num_mu, num_mu2, _ = dirichlet_moments(a, n)

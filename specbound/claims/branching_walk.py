@@ -18,7 +18,7 @@ from functools import cache
 import numpy as np
 
 from specbound.bounds.branching_walk import dirichlet_moments, entropy_moment_estimates
-from specbound.claims import EQUAL, Case, Claim, scaled
+from specbound.claims import EQUAL, Case, Claim, formulas, scaled
 from specbound.claims.branching_walk_instances import (
     PAPER,
     RANDOM_LAW,
@@ -139,6 +139,7 @@ CLAIMS = [
         agreement=EQUAL,
         cases=_moment_cases,
         source=SOURCE + " (entropy moments)",
+        formula=formulas.DIRICHLET_MOMENTS,
     ),
     Claim(
         id="bw.acceptance_identity",

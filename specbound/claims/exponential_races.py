@@ -17,7 +17,16 @@ from functools import partial
 import numpy as np
 
 from specbound.bounds.exponential_races import alpha_one, ersd_optimal_tree, rank_distribution
-from specbound.claims import DISTRIBUTION, EQUAL, EXACT_ZERO, Case, Claim, sampled_law, scaled
+from specbound.claims import (
+    DISTRIBUTION,
+    EQUAL,
+    EXACT_ZERO,
+    Case,
+    Claim,
+    formulas,
+    sampled_law,
+    scaled,
+)
 from specbound.claims.exponential_race_instances import (
     PAPER,
     SOURCE,
@@ -189,6 +198,7 @@ CLAIMS = [
         agreement=EQUAL,
         cases=_alpha_one_cases,
         source=SOURCE + " (single-draft race coupling)",
+        formula=formulas.ALPHA_ONE,
     ),
     Claim(
         id="ersd.node_acceptance",

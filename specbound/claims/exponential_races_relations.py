@@ -17,7 +17,7 @@ from specbound.bounds.exponential_races import (
     gsd_positional_acceptance_without_replacement,
     information_bracket,
 )
-from specbound.claims import DISTRIBUTION, UPPER, Case, Claim, scaled
+from specbound.claims import DISTRIBUTION, UPPER, Case, Claim, formulas, scaled
 from specbound.claims.exponential_race_instances import (
     PAPER,
     SOURCE,
@@ -88,6 +88,7 @@ CLAIMS = [
         agreement=UPPER,
         cases=_pfr_cases,
         source=SOURCE + " (information bracket for H[R]); arXiv 1701.02827 Lemma 1",
+        formula=formulas.PFR_BOUND,
     ),
     Claim(
         id="ersd.gsd_positional",

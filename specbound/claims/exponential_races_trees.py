@@ -186,5 +186,6 @@ CLAIMS = [
         agreement=UPPER,
         cases=_limit_cases,
         source=SOURCE + " (tree shapes)",
+        formula=formulas.CHAIN_LIMIT,
     ),
 ]

@@ -27,12 +27,18 @@ from specbound.claims import (
     UPPER,
     Case,
     Claim,
+    formulas,
     sampled_acceptance,
     sampled_law,
     scaled,
 )
 from specbound.distributions import dirichlet, disjoint_pair, pair_at_tv, target_draft_pair
-from specbound.lp.baselines import nss_acceptance, specinfer_acceptance, spectr_acceptance
+from specbound.lp.baselines import (
+    nss_acceptance,
+    specinfer_acceptance,
+    spectr_acceptance,
+    spectr_guarantee,
+)
 from specbound.lp.optimum import identical, optimal_acceptance
 from specbound.lp.selection import canonical_rule, importance_weighted_rule
 from specbound.lp.truncated import tournament
@@ -289,7 +295,7 @@ def _spectr_guarantee_cases() -> list[Case]:
 
     def bound(lab):
         k = _instances()[lab][1].shape[0]
-        return (1.0 - (1.0 - 1.0 / k) ** k) * _optimum(lab)
+        return spectr_guarantee(k, _optimum(lab))
 
     return [
         Case(lab, lambda lab=lab: bound(lab), _accept(s, lab))
@@ -310,6 +316,7 @@ CLAIMS = [
         agreement=EQUAL,
         cases=_canonical_cases,
         source="arXiv 2410.18234 (canonical decomposition; optimum as implemented here)",
+        formula=formulas.IDENTICAL_OPTIMUM,
     ),
     Claim(
         id="md.output_law",
@@ -347,6 +354,7 @@ CLAIMS = [
         agreement=UPPER,
         cases=_bound_cases,
         source="arXiv 2410.18234 (optimal acceptance)",
+        formula=formulas.IDENTICAL_OPTIMUM,
     ),
     Claim(
         id="md.spectr_guarantee",
@@ -355,5 +363,6 @@ CLAIMS = [
         agreement=LOWER,
         cases=_spectr_guarantee_cases,
         source="arXiv 2310.15141 (K-SEQ approximation guarantee)",
+        formula=formulas.SPECTR_GUARANTEE,
     ),
 ]

@@ -23,6 +23,7 @@ from specbound.claims import (
     UPPER,
     Case,
     Claim,
+    formulas,
     sampled_acceptance,
     sampled_law,
 )
@@ -248,6 +249,7 @@ CLAIMS = [
         agreement=LOWER,
         cases=_iid_cases,
         source="issue 18 (as derived here)",
+        formula=formulas.IID_OPTIMUM,
     ),
     Claim(
         id="md.temperature_bound",

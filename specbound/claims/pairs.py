@@ -19,6 +19,7 @@ from functools import cache
 import numpy as np
 
 from specbound.claims import DISTRIBUTION, EQUAL, UPPER, Case, Claim, scaled
+from specbound.claims import corpus_formulas as formulas
 from specbound.pairs import (
     acceptance_rows,
     chain_along_text,
@@ -264,6 +265,7 @@ CLAIMS: list[Claim] = [
         EQUAL,
         lambda: _cases(_acceptance),
         source="Leviathan+23; specbound.pairs.acceptance_rows",
+        formula=formulas.PAIRS_ACCEPTANCE,
     ),
     Claim(
         "pairs.chain_along_text",
@@ -273,6 +275,7 @@ CLAIMS: list[Claim] = [
         EQUAL,
         lambda: _cases(_chain),
         source="specbound.pairs.chain_along_text",
+        formula=formulas.PAIRS_CHAIN,
     ),
     *(
         Claim(
@@ -282,6 +285,7 @@ CLAIMS: list[Claim] = [
             UPPER,
             lambda k=k: _cases(_multidraft(k)),
             source="Khisti+25; specbound.pairs.sorted_ratio_rows",
+            formula=formulas.PAIRS_IDENTICAL_OPTIMUM,
         )
         for k in (2, 4)
     ),
@@ -293,6 +297,7 @@ CLAIMS: list[Claim] = [
         EQUAL,
         _optimal_multidraft_cases,
         source="Khisti+25; specbound.pairs.sorted_ratio_rows",
+        formula=formulas.PAIRS_IDENTICAL_OPTIMUM,
     ),
     Claim(
         "pairs.ersd_alpha_one",
@@ -301,6 +306,7 @@ CLAIMS: list[Claim] = [
         EQUAL,
         lambda: _cases(_races),
         source="Kobus+25 (single-draft race coupling); specbound.pairs.sorted_ratio_rows",
+        formula=formulas.PAIRS_ALPHA_ONE,
     ),
     Claim(
         "pairs.positional",
@@ -328,7 +334,11 @@ CLAIMS: list[Claim] = [
             EQUAL,
             lambda power=power: _cases(_surprisal(power)),
             source="Pankratov+26 (entropy moments); specbound.pairs.entropy_rows",
+            formula=formula,
         )
-        for name, power in (("mu", 1), ("mu2", 2))
+        for name, power, formula in (
+            ("mu", 1, formulas.PAIRS_MU),
+            ("mu2", 2, formulas.PAIRS_MU2),
+        )
     ),
 ]

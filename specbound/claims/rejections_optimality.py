@@ -16,7 +16,7 @@ import numpy as np
 
 from specbound.bounds.acceptance import total_variation
 from specbound.bounds.rejection_rules import Rule, unbiased_baselines
-from specbound.claims import DISTRIBUTION, EQUAL, LOWER, Case, Claim, sampled_law
+from specbound.claims import DISTRIBUTION, EQUAL, LOWER, Case, Claim, formulas, sampled_law
 from specbound.claims.rejection_instances import (
     PAPER,
     SOURCE,
@@ -86,6 +86,7 @@ CLAIMS = [
         agreement=LOWER,
         cases=_optimality_cases,
         source=f"{SOURCE} Thm 2",
+        formula=formulas.TOTAL_VARIATION,
     ),
     Claim(
         id="rejections.baseline_rates",

@@ -22,7 +22,7 @@ from specbound.bounds.tradeoff import (
     min_rejection_with_budget,
     optimal_biased_rule,
 )
-from specbound.claims import DISTRIBUTION, EQUAL, Case, Claim, Sampler, sampled_law
+from specbound.claims import DISTRIBUTION, EQUAL, Case, Claim, Sampler, formulas, sampled_law
 from specbound.claims.rejection_instances import (
     PAPER,
     SEQ_TRIALS,
@@ -124,6 +124,7 @@ CLAIMS = [
         agreement=EQUAL,
         cases=_tradeoff_cases,
         source=f"{SOURCE} Thms 4-5 (closed form as implemented here)",
+        formula=formulas.TRADEOFF,
     ),
     Claim(
         id="rejections.tradeoff_lp",

@@ -118,3 +118,21 @@ def spectr_acceptance(target: ArrayLike, drafts: ArrayLike) -> float:
     k = q.shape[0]
     eta = _eta(p, q[0], spectr_rho(p, q[0], k))
     return float(1.0 - (1.0 - eta) ** k)
+
+
+def spectr_guarantee(k: int, optimum: float) -> float:
+    """SpecTr K-SEQ's approximation guarantee: its acceptance is at least this.
+
+    .. math:: \\big(1 - (1 - 1/K)^K\\big)\\, P^* \\ge (1 - 1/e)\\, P^*
+
+    Sun et al. (arXiv 2310.15141), K-SEQ approximation guarantee, with ``optimum`` the
+    multi-draft optimum P* of :func:`specbound.lp.optimal_acceptance`. Unitless.
+
+    Examples
+    --------
+    >>> spectr_guarantee(2, 0.8)
+    0.6000000000000001
+    """
+    if int(k) != k or k < 1:
+        raise InvalidArgumentError(f"k: need a positive integer, got {k!r}")
+    return (1.0 - (1.0 - 1.0 / k) ** k) * float(optimum)
