@@ -272,3 +272,21 @@ def test_jobs_is_a_deprecated_alias_of_workers(capsys):
     )
     code, cap = run_cli(["check", "--workers", "2", "--scheduler", "tcp://x:1"], capsys)
     assert code == 2 and "not allowed with argument" in cap.err
+
+
+def test_format_json_for_the_list_and_a_run(tmp_path, capsys):
+    import json
+
+    code, cap = run_cli(["sweep", "--list", "--format", "json"], capsys)
+    listed = json.loads(cap.out)
+    assert code == 0 and {"acceptance_probability", "sd.acceptance"} <= {
+        q["name"] for q in listed["quantities"]
+    }
+    config = tmp_path / "c.toml"
+    config.write_text('quantity = "expected_tokens_per_step"\n[grid]\nalpha = [0.5, 0.9]\n')
+    out = tmp_path / "s.csv"
+    argv = ["sweep", str(config), "--out", str(out), "--workers", "1", "--format", "json"]
+    code, cap = run_cli([*argv, "--no-progress"], capsys)
+    summary = json.loads(cap.out)
+    assert code == 0 and summary["written"] == summary["points"] == 2
+    assert summary["out"] == str(out) and summary["errors"] == 0

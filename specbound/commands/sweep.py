@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 
 from specbound.commands import progress_flag
-from specbound.commands.options import add_executor_options, command_parser
+from specbound.commands.options import add_executor_options, add_format, command_parser
+from specbound.commands.output import to_json
 from specbound.errors import InvalidArgumentError
 
 
@@ -34,15 +35,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="list the quantities and their parameters")
     add_executor_options(p, default_help="every core")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_format(p, formats=("table", "json"), wide=False, out=False)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep; print a one-line summary."""
     from specbound.sweep import describe_all, load_config, run_sweep
+    from specbound.sweep.quantities import registry
 
     if args.list:
-        print(describe_all())
+        if args.format == "json":
+            quantities = [
+                {
+                    "name": q.name,
+                    "summary": q.summary,
+                    "parameters": [
+                        {"name": p.name, "type": p.kind.__name__, "default": p.default}
+                        for p in q.params
+                    ],
+                    "extras": list(q.extras),
+                }
+                for q in registry().values()
+            ]
+            print(to_json({"command": "sweep --list", "quantities": quantities}))
+        else:
+            print(describe_all())
         return 0
     if args.config is None:
         raise InvalidArgumentError("config: give a TOML file (or --list)")
@@ -57,8 +75,21 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         progress=progress_flag(args),
     )
-    print(
-        f"wrote {s.written} rows to {s.path} ({s.skipped} already there, {s.points} points; "
-        f"{s.failed} failed, {s.errors} errors; {s.seconds:.1f} s)"
-    )
+    if args.format == "json":
+        summary = {
+            "command": "sweep",
+            "out": str(s.path),
+            "written": s.written,
+            "skipped": s.skipped,
+            "points": s.points,
+            "failed": s.failed,
+            "errors": s.errors,
+            "seconds": s.seconds,
+        }
+        print(to_json(summary))
+    else:
+        print(
+            f"wrote {s.written} rows to {s.path} ({s.skipped} already there, {s.points} "
+            f"points; {s.failed} failed, {s.errors} errors; {s.seconds:.1f} s)"
+        )
     return 1 if s.failed or s.errors else 0
