@@ -33,9 +33,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from specbound.distributions import check_removed
 from specbound.errors import InvalidArgumentError, SolverError
 from specbound.lp.exact_sets import (
     BRUTE_MAX_N,
+    CERTIFY_GAP,
     PERFECT_TOLERANCE,
     Optimum,
     brute_optimum,
@@ -68,7 +70,10 @@ def halfspace_optimum(p: np.ndarray, q: np.ndarray, max_boxes: int = MAX_BOXES) 
     """P* by the branch and bound of :mod:`specbound.lp.halfspace` (certified if the
     returned ``certified`` is true; the bounds are valid either way)."""
     res = minimise_product_gap(p, q, max_boxes=max_boxes)
-    upper = float(np.clip(1.0 + res.upper, 0.0, 1.0))
+    raw = 1.0 + res.upper  # the value of a token set: in [0, 1] up to rounding
+    check_removed(max(raw - 1.0, -raw, 0.0), "halfspace_optimum", tolerance=CERTIFY_GAP)
+    upper = min(max(raw, 0.0), 1.0)
+    # 0 <= P* <= upper always, so raising a loose Lagrangian bound to that range is exact
     lower = float(np.clip(1.0 + res.lower, 0.0, upper))
     return Optimum(upper, res.tokens, lower, "halfspace", res.boxes)
 

@@ -83,14 +83,15 @@ def environment_values(
     if not size_list:
         raise InvalidArgumentError("sizes: no budget given")
     arr = np.array([check_int(s, "sizes", 1) for s in size_list], dtype=np.int64)
-    if seeds is None:
+    if seeds is None:  # checked before the seeds are drawn
         environments = check_int(environments, "environments", 1)
         check_environments(law, int(arr.max()), environments)
         seeds = as_rng(rng).integers(0, 2**63 - 1, size=environments).tolist()
-    seeds = [check_int(s, "seeds", 0) for s in seeds]
-    if not seeds:
-        raise InvalidArgumentError("seeds: no environment given")
-    check_environments(law, int(arr.max()), len(seeds))
+    else:
+        seeds = [check_int(s, "seeds", 0) for s in seeds]
+        if not seeds:
+            raise InvalidArgumentError("seeds: no environment given")
+        check_environments(law, int(arr.max()), len(seeds))
     tasks = [(law, int(arr.max()), s, arr) for s in seeds]
     out = map_tasks(_environment_curve, tasks, jobs=jobs, progress=progress, desc="environments")
     return np.array(out)
