@@ -62,6 +62,7 @@ REAL_TEXT_CLAIMS = (
     "md.wor_optimal_rule",
     "md.wor_output_law",
     "md.wor_optimum_bound",
+    "md.wor_all_in",
     "md.wor_beats_iid",
     "md.temperature_bound",
     "md.temperature_canonical",

@@ -90,8 +90,9 @@ def test_bad_input():
         optimum_without_replacement([0.5, 0.5, 0.0], [0.5, 0.5, 0.0], 3)
     with pytest.raises(InvalidArgumentError, match=r"^k: must be >= 1"):
         optimum_without_replacement([0.5, 0.5], [0.5, 0.5], 0)
-    with pytest.raises(InvalidArgumentError, match=r"^draft: brute force needs at most 16"):
-        optimum_without_replacement(np.full(20, 0.05), np.full(20, 0.05), 3)
+    # 20 drafted tokens, K = 3: beyond enumeration, now the certified prefix method
+    res = optimum_without_replacement(np.full(20, 0.05), np.full(20, 0.05), 3)
+    assert res.method == "prefix" and res.certified and res.acceptance == pytest.approx(1.0)
     with pytest.raises(InvalidArgumentError, match=r"^target"):
         optimum_without_replacement([0.5, 0.6], [0.5, 0.5], 2)
     assert math.isclose(without_replacement_lp([0.2, 0.8], [0.5, 0.5], 1), 0.7, abs_tol=1e-9)

@@ -103,7 +103,7 @@ def test_without_replacement_figure_is_consistent():
     cols = {k: np.array(v) for k, v in out.columns.items()}
     wor = cols["acceptance"][cols["scheme"] == "optimum, without replacement"]
     iid = cols["acceptance"][cols["scheme"] == "optimum, i.i.d."]
-    assert wor.size == iid.size == 12 and np.all(wor >= iid - 1e-12)
+    assert wor.size == iid.size == 16 and np.all(wor >= iid - 1e-12)
     at_one = cols["k"][cols["scheme"] == "optimum, i.i.d."] == 1
     assert np.allclose(wor[at_one], iid[at_one])  # one candidate: the same scheme
 

@@ -176,9 +176,7 @@ def run(args: argparse.Namespace) -> int:
     if any(n ** q.shape[0] > MAX_TUPLES_CLI for q in cases):
         notes.append(f"('-': n^K above {MAX_TUPLES_CLI:,} tuples, not enumerated)")
     if any(r["without_replacement"] is None for r in rows):
-        notes.append(
-            "(w/o repl. '-': i.i.d. drafts only; K >= 3 needs at most 16 tokens with q > 0)"
-        )
+        notes.append("(w/o repl. '-': one draft law only, with at least K tokens of q > 0)")
     temps = "" if args.draft_temperatures is None else f", drafts at T = {args.draft_temperatures}"
     if trials:
         notes.append(
@@ -229,13 +227,12 @@ def _int(text: str, name: str) -> int:
 
 
 def _without_replacement(p: np.ndarray, q: np.ndarray) -> float | None:
-    """P* with the K candidates drawn without replacement (i.i.d. drafts only; K >= 3
-    needs at most 16 drafted tokens), else None."""
-    from specbound.lp.exact_sets import BRUTE_MAX_N
+    """P* with the K candidates drawn without replacement (certified at any n), or None
+    for different drafts or fewer than K drafted tokens."""
     from specbound.lp.optimum import identical
     from specbound.lp.without_replacement import optimum_without_replacement
 
     k, drafted = q.shape[0], int(np.count_nonzero(q[0]))
-    if not identical(q) or drafted < k or (k >= 3 and drafted > BRUTE_MAX_N):
+    if not identical(q) or drafted < k:
         return None
     return optimum_without_replacement(p, q[0], k).acceptance

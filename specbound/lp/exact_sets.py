@@ -43,13 +43,16 @@ class Optimum:
         Sorted token indices of a minimising set T* (empty when P* = 1).
     lower_bound : float
         A certified lower bound on P* (equal to ``acceptance`` for the prefix and brute
-        methods; the branch-and-bound bound for ``halfspace``; 1 + sum_i min(x_i, 0)
-        from the base polytope for ``minnorm``).
+        methods of i.i.d. drafts; the branch-and-bound bound for ``halfspace``;
+        1 + sum_i min(x_i, 0) from the base polytope for ``minnorm``; the quadrature
+        bracket's lower end for drafts without replacement with K >= 3, method
+        ``"prefix"``, where ``acceptance`` is the upper end).
     method : str
         ``"prefix"``, ``"halfspace"``, ``"minnorm"``, ``"brute"`` or ``"lp"``.
     iterations : int
-        Boxes of the branch and bound or major iterations of the min-norm-point
-        algorithm (0 otherwise).
+        Boxes of the branch and bound, major iterations of the min-norm-point
+        algorithm, or Gauss-Laguerre nodes of the without-replacement prefix method
+        (0 otherwise).
     """
 
     acceptance: float

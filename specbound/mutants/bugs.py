@@ -278,3 +278,17 @@ def spectr_rho_small(original):
         return 0.9 * original(target, draft, k, iterations)
 
     return rho
+
+
+def wor_prefix_iid(original):
+    """Prefix brackets with W(T) = q(T)^K: the draws treated as i.i.d. (with replacement)."""
+
+    def buggy(p, q, k):
+        order, _, _, info = original(p, q, k)
+        f = (
+            np.concatenate([[0.0], np.cumsum(p[order])])
+            - np.concatenate([[0.0], np.cumsum(q[order])]) ** k
+        )
+        return order, f, f, info
+
+    return buggy

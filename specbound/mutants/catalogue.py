@@ -253,6 +253,12 @@ MUTANTS: tuple[Mutant, ...] = (
         (("audit.tokens_per_step", "tree/n = 5/correct"),),
     ),
     M(
+        "wor-prefix-iid",
+        "drafts without replacement at scale: P(all K in T) taken as q(T)^K (i.i.d. draws)",
+        (("specbound.lp.without_replacement_prefix:prefix_bounds", bugs.wor_prefix_iid),),
+        (("md.wor_all_in", "n=1000 five heavy draft tokens K=4"),),
+    ),
+    M(
         "audit-power-overstated",
         "the audit's stated detectable TV half its true value",
         (("specbound.simulations.audit.power:detectable_tv", bugs.scaled(0.5)),),
