@@ -18,6 +18,7 @@ from specbound.lp.without_replacement import (
     brute_optimum_without_replacement,
     optimum_without_replacement,
     pair_optimum_without_replacement,
+    without_replacement_lp,
 )
 from specbound.lp.without_replacement_prefix import (
     prefix_bounds,
@@ -198,3 +199,13 @@ def test_plans_agree_at_scale():
         for _, hi_b in brackets:
             assert np.all(lo_a <= hi_b + 1e-12)
         assert np.max(hi_a - lo_a) < 1e-9
+
+
+def test_prefix_method_equals_the_tuple_lp():
+    """The coupling LP over ordered distinct tuples (HiGHS, 1e-8) lies in the bracket."""
+    rng = np.random.default_rng(12)
+    for n, k in ((4, 3), (5, 3), (5, 4), (6, 3), (6, 5)):
+        p, q = rng.dirichlet(np.full(n, 0.5)), rng.dirichlet(np.full(n, 0.5))
+        lp = without_replacement_lp(p, q, k)
+        res = prefix_optimum_without_replacement(p, q, k)
+        assert res.lower_bound - 1e-8 <= lp <= res.acceptance + 1e-8
