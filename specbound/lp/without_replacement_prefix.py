@@ -54,8 +54,8 @@ from specbound.lp.exact_sets import Optimum
 NODE_COUNTS = (8, 12, 16, 24, 32, 48, 64, 96, 128)
 #: At most this many most likely tokens are expanded exactly (2^h quadratures).
 HEAVY_MAX = 10
-#: Bound on the quadrature error of each piece, relative to 1 / a.
-TAIL_BUDGET = 1e-13
+#: Bound on the summed quadrature error of the 3^h pieces (each relative to 1 / a).
+TAIL_BUDGET = 1e-10
 #: Largest planned work (2^h (n + K) K per drafted token; about 20 s at 1.6e9).
 PLAN_WORK_MAX = 1.6e9
 #: Columns x tokens per block of the cumulative sums.
@@ -80,7 +80,7 @@ def _plan(q_desc: np.ndarray, light_mass: np.ndarray, k: int) -> tuple[int, int]
             if cost * q_desc.size > PLAN_WORK_MAX and (h, n) != (0, NODE_COUNTS[0]):
                 break
             tail = max(float(_laplace_tail(1.0, y, j, 2 * n)) for j in range(1, k))
-            if tail <= TAIL_BUDGET:
+            if tail * 3**h <= TAIL_BUDGET:
                 if best is None or cost < best[0]:
                     best = (cost, h, n)
                 break
@@ -188,15 +188,17 @@ def prefix_bounds(p: np.ndarray, q: np.ndarray, k: int, plan: tuple[int, int] | 
             tail = tails[:, subs].ravel()
             pos, neg = np.maximum(coef, 0.0), np.maximum(-coef, 0.0)
             with np.errstate(invalid="ignore", over="ignore"):
-                j_lo[rows[sel]] = part @ (pos * (1 - rel) - neg * (1 + rel)) - tail @ neg
-                j_hi[rows[sel]] = part @ (pos * (1 + rel) - neg * (1 - rel)) + tail @ pos
+                # the signed sums round by at most (terms + 4) eps of their magnitude
+                slack = (coef.shape[0] + 4) * _EPS * (part @ (pos + neg))
+                j_lo[rows[sel]] = part @ (pos * (1 - rel) - neg * (1 + rel)) - tail @ neg - slack
+                j_hi[rows[sel]] = part @ (pos * (1 + rel) - neg * (1 - rel)) + tail @ pos + slack
     c = np.concatenate([np.cumsum(qs[::-1])[::-1], [0.0]])  # q outside the prefix
     p_m = np.concatenate([[0.0], np.cumsum(ps)])
     q_m = np.concatenate([[0.0], np.cumsum(qs)])
     acc = (s + 2) * _EPS
     with np.errstate(invalid="ignore", over="ignore"):
-        w_lo = 1.0 - c * (1 + acc) * j_hi.sum(axis=1)
-        w_hi = 1.0 - c * (1 - acc) * j_lo.sum(axis=1)
+        w_lo = 1.0 - c * (1 + acc) * j_hi.sum(axis=1) - 8 * _EPS
+        w_hi = 1.0 - c * (1 - acc) * j_lo.sum(axis=1) + 8 * _EPS
     # W <= q(T)^K; W >= 1 - c sum_{k < K} 1 / (1 - sigma_k) (union bound over the draws,
     # sigma_k = the k largest q, 1 - sigma_k summed over the others)
     with np.errstate(divide="ignore"):
