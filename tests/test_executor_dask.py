@@ -7,7 +7,7 @@ import math
 import pytest
 
 
-def test_map_tasks_on_a_local_cluster_keeps_input_order():
+def test_map_tasks_on_a_local_cluster_keeps_input_order(no_gc_in_cluster):
     distributed = pytest.importorskip("distributed", reason="needs dask[distributed]")
     from specbound.simulations.executor import map_tasks
 

@@ -45,7 +45,7 @@ def rows_without_seconds(path: Path) -> list[str]:
     return [lines[0], lines[1], *sorted(body)]
 
 
-def test_serial_processes_and_dask_give_identical_rows(tmp_path):
+def test_serial_processes_and_dask_give_identical_rows(tmp_path, no_gc_in_cluster):
     config = load_config(write_config(tmp_path))
     serial = run_sweep(config, tmp_path / "serial.csv", workers=1, progress=False)
     pool = run_sweep(config, tmp_path / "pool.csv", workers=2, progress=False)
