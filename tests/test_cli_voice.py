@@ -141,10 +141,14 @@ def test_pair_and_audit_json(tmp_path, capsys):
     assert all(0 <= c["pvalue"] <= 1 for c in doc["cases"])
 
 
-def test_audit_table_hides_columns_unless_wide(capsys):
-    """A biased sampler's long verdicts push the table past 100 columns: bins give way."""
-    example = Path(__file__).parent.parent / "examples" / "audit_samplers.py"
-    argv = ["audit", f"{example}:topk_draft", "--trials", "2000"]
+def test_audit_table_hides_columns_unless_wide(capsys, monkeypatch):
+    """A biased sampler's long verdicts push the table past 100 columns: bins give way.
+
+    Run from the repository root with a relative path: the header echoes the path, and
+    an absolute one would make the width depend on where the repository is checked out.
+    """
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    argv = ["audit", "examples/audit_samplers.py:topk_draft", "--trials", "2000"]
     assert main([*argv, "--no-progress"]) == 1
     out = capsys.readouterr().out
     assert "bins; --wide" in out and max(map(len, out.splitlines())) < 100
