@@ -292,3 +292,13 @@ def wor_prefix_iid(original):
         return order, f, f, info
 
     return buggy
+
+
+def rrs_stale_draft_law(original):
+    """Recursive rejection without replacement keeping rejected tokens in the draft law."""
+
+    def residuals(p, q, history):
+        r, _ = original(p, q, history)
+        return r, np.tile(q, (history.shape[0], 1))
+
+    return residuals

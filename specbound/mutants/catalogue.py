@@ -259,6 +259,17 @@ MUTANTS: tuple[Mutant, ...] = (
         (("md.wor_all_in", "n=1000 five heavy draft tokens K=4"),),
     ),
     M(
+        "rrs-wor-stale-draft-law",
+        "recursive rejection without replacement: rejected candidates stay in the draft law",
+        (
+            (
+                "specbound.simulations.without_replacement:_residuals",
+                bugs.rrs_stale_draft_law,
+            ),
+        ),
+        (("md.wor_output_law", "RRS without replacement | n=6 reference K=3"),),
+    ),
+    M(
         "audit-power-overstated",
         "the audit's stated detectable TV half its true value",
         (("specbound.simulations.audit.power:detectable_tv", bugs.scaled(0.5)),),
