@@ -55,6 +55,15 @@ def tempered(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return p / p.sum(), temperature_drafts(q / q.sum(), np.linspace(0.5, 1.5, k))
 
 
+def timed(solve, n: int, quick: bool) -> tuple[float, float, object, float]:
+    """(wall median of 3, CPU of one run, result, one ``np.argsort`` of n floats) of ``solve``."""
+    x = np.random.default_rng(0).random(n)
+    base, _ = median_of(lambda: np.argsort(x), repeat=5)
+    t, res = median_of(solve, repeat=1 if quick else 3)
+    cpu, _ = median_of(solve, clock=time.process_time)
+    return t, cpu, res, base
+
+
 def certified_sections(quick: bool) -> list[str]:
     """Sections 4-6: certified optimum for different drafts and without replacement."""
     lines = [
@@ -71,10 +80,7 @@ def certified_sections(quick: bool) -> list[str]:
             ("temperatures 0.5..1.5", lambda k=k, n=n: tempered(n, k, n + k)),
         ):
             p, q = make()
-            x = np.random.default_rng(0).random(n)
-            base, _ = median_of(lambda x=x: np.argsort(x), repeat=5)
-            t, res = median_of(lambda p=p, q=q: optimum(p, q), repeat=1 if quick else 3)
-            cpu, _ = median_of(lambda p=p, q=q: optimum(p, q), clock=time.process_time)
+            t, cpu, res, base = timed(lambda p=p, q=q: optimum(p, q), n, quick)
             row = (
                 f"| {name} | {k} | {n:,} | {t:.3f} | {cpu:.3f} | {target:g} | "
                 f"{'yes' if t < target else 'NO'} | {res.iterations} | "
@@ -118,11 +124,8 @@ def certified_sections(quick: bool) -> list[str]:
         ):
             p, q = make()
             q = q[0]
-            x = np.random.default_rng(0).random(n)
-            base, _ = median_of(lambda x=x: np.argsort(x), repeat=5)
             solve = lambda p=p, q=q, k=k: optimum_without_replacement(p, q, k)  # noqa: E731
-            t, res = median_of(solve, repeat=1 if quick else 3)
-            cpu, _ = median_of(solve, clock=time.process_time)
+            t, cpu, res, base = timed(solve, n, quick)
             info = prefix_bounds(p, q, k)[3] if res.method == "prefix" else {}
             iid = optimal_acceptance_identical(p, q, k)
             row = (
