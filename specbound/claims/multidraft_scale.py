@@ -33,6 +33,7 @@ from specbound.lp.selection import canonical_rule
 from specbound.lp.temperatures import temperature_drafts
 from specbound.lp.without_replacement import (
     optimum_without_replacement,
+    tuple_count,
     without_replacement_rule,
 )
 from specbound.simulations.multidraft import selection_sampling, specinfer_sampling
@@ -73,7 +74,7 @@ def _wor_instances() -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
 def _small(label: str) -> bool:
     _, q, k = _wor_instances()[label]
     s = np.count_nonzero(q)
-    return float(np.prod(np.arange(s - k + 1, s + 1), dtype=float)) <= SMALL_TUPLES
+    return tuple_count(s, k) <= SMALL_TUPLES
 
 
 @cache

@@ -61,6 +61,11 @@ def _validate(target: ArrayLike, draft: ArrayLike, k: int) -> tuple[np.ndarray, 
     return p, q, k
 
 
+def tuple_count(drafted: int, k: int) -> float:
+    """drafted! / (drafted - K)!: the ordered distinct K-tuples of ``drafted`` tokens."""
+    return float(np.prod(np.arange(drafted - k + 1, drafted + 1), dtype=float))
+
+
 def ordered_tuples(q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """All ordered K-tuples of distinct drafted tokens and their probabilities Q(x).
 
@@ -68,7 +73,7 @@ def ordered_tuples(q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     tokens. Raises InvalidArgumentError above ``MAX_TUPLES`` tuples.
     """
     tokens = np.flatnonzero(q > 0)
-    count = int(np.prod(np.arange(tokens.size - k + 1, tokens.size + 1), dtype=float))
+    count = int(tuple_count(tokens.size, k))
     if count > MAX_TUPLES:
         raise InvalidArgumentError(f"k: {count} ordered draft tuples exceed {MAX_TUPLES}")
     tup = np.array(list(itertools.permutations(tokens.tolist(), k)), dtype=np.int64)
@@ -184,8 +189,7 @@ def optimum_without_replacement(target: ArrayLike, draft: ArrayLike, k: int) -> 
         return pair_optimum_without_replacement(p, q)
     res = prefix_optimum_without_replacement(p, q, k)
     s = int(np.count_nonzero(q))
-    tuples = float(np.prod(np.arange(s - k + 1, s + 1), dtype=float))
-    if res.certified or s > BRUTE_MAX_N or tuples > MAX_TUPLES:
+    if res.certified or s > BRUTE_MAX_N or tuple_count(s, k) > MAX_TUPLES:
         return res
     return brute_optimum_without_replacement(p, q, k)
 
